@@ -1,0 +1,15 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/services'],
+  testMatch: ['**/test/**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] },
+  moduleNameMapper: {
+    '^@shop/(kit|contracts|inventory)$': '<rootDir>/services/$1/src/index.ts',
+  },
+  globalSetup: '<rootDir>/services/kit/test-support/global-setup.js',
+  globalTeardown: '<rootDir>/services/kit/test-support/global-teardown.js',
+  testTimeout: 60000,
+  maxWorkers: 2,
+  reporters: ['default', '<rootDir>/services/kit/test-support/summary-reporter.js'],
+};

@@ -1,0 +1,38 @@
+import type { CloudEvent } from '@shop/contracts';
+
+/** A message as it crosses the bus: CloudEvents attributes plus JSON data. */
+export interface BusMessage {
+  data: Buffer;
+  attributes: Record<string, string>;
+  orderingKey?: string | undefined;
+}
+
+export interface ReceivedMessage extends BusMessage {
+  /** Broker's id for this delivery (not the event id, which is attributes['ce-id']). */
+  messageId: string;
+  deliveryAttempt: number;
+}
+
+/** Handler resolves to ack; rejects to nack (redelivery, then dead letter). */
+export type MessageHandler = (message: ReceivedMessage) => Promise<void>;
+
+export interface Subscription {
+  close(): Promise<void>;
+}
+
+/** Events port: Pub/Sub in production, an in-process bus on one machine. */
+export interface EventBus {
+  /** Resolves once the broker has accepted every message; rejects if any was not. */
+  publish(topic: string, messages: BusMessage[]): Promise<void>;
+  subscribe(topic: string, subscription: string, handler: MessageHandler): Promise<Subscription>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** An event to be written to the outbox in the caller's transaction. */
+export interface OutboxEvent<T = unknown> extends CloudEvent<T> {
+  topic: string;
+  orderingKey?: string | undefined;
+  /** Extra Pub/Sub attributes, e.g. the analytics shard. */
+  attributes?: Record<string, string> | undefined;
+}

@@ -1,0 +1,132 @@
+import express, { type Express, type Request, type Response, type NextFunction, type Router } from 'express';
+import helmet from 'helmet';
+import { randomUUID } from 'node:crypto';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from '../logger';
+import { HttpProblem, problems } from '../errors';
+
+export type ReadinessCheck = () => Promise<void>;
+
+export interface AppOptions {
+  logger: Logger;
+  /** Dependencies /readyz must reach, by name. */
+  readiness: Record<string, ReadinessCheck>;
+  bodyLimit: string;
+  /** Mounted after the standard middleware and before the error handler. */
+  routes: Router;
+  /** Optional: set to false while the process drains so load balancers stop sending. */
+  isDraining?: () => boolean;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    id: string;
+  }
+}
+
+const READINESS_TIMEOUT_MS = 2_000;
+
+function withTimeout(check: ReadinessCheck): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${READINESS_TIMEOUT_MS} ms`)), READINESS_TIMEOUT_MS);
+    check().then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
+}
+
+export function sendProblem(res: Response, problem: HttpProblem, instance?: string): void {
+  res.status(problem.status).type('application/problem+json').json(problem.toBody(instance));
+}
+
+/** Builds an Express 5 app with the platform's standard edges: ids, logs, limits, health, problems. */
+export function createHttpApp(options: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+  app.set('query parser', 'extended');
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.get('x-request-id');
+    req.id = incoming && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+    res.setHeader('x-request-id', req.id);
+    next();
+  });
+  app.use(
+    pinoHttp({
+      logger: options.logger,
+      genReqId: (req) => (req as unknown as Request).id,
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    }),
+  );
+  app.use(helmet());
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    if (options.isDraining?.()) {
+      res.status(503).json({ status: 'draining', checks: {} });
+      return;
+    }
+    const entries = Object.entries(options.readiness);
+    const results = await Promise.allSettled(entries.map(([, check]) => withTimeout(check)));
+    const checks: Record<string, string> = {};
+    let ready = true;
+    results.forEach((result, i) => {
+      const name = entries[i]![0];
+      if (result.status === 'fulfilled') checks[name] = 'ok';
+      else {
+        ready = false;
+        checks[name] = (result.reason as Error).message;
+      }
+    });
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks });
+  });
+
+  app.use(express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] }));
+  app.use(options.routes);
+
+  app.use((req: Request, res: Response) => {
+    sendProblem(res, problems.notFound(`${req.method} ${req.path}`), req.originalUrl);
+  });
+  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    sendProblem(res, toProblem(err, options.logger, req), req.originalUrl);
+  });
+  return app;
+}
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  message?: string;
+}
+
+function toProblem(err: unknown, logger: Logger, req: Request): HttpProblem {
+  if (err instanceof HttpProblem) return err;
+  const parserError = err as BodyParserError;
+  if (parserError?.type === 'entity.too.large') return problems.payloadTooLarge();
+  if (parserError?.type === 'entity.parse.failed') {
+    return problems.validation([{ field: 'body', message: 'is not valid JSON' }]);
+  }
+  if (parserError?.type === 'encoding.unsupported' || parserError?.type === 'charset.unsupported') {
+    return new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', parserError.message);
+  }
+  if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
+    return new HttpProblem(parserError.status, 'bad-request', 'Bad request', parserError.message);
+  }
+  logger.error({ err, requestId: req.id }, 'unhandled error');
+  return problems.internal();
+}
