@@ -7,7 +7,8 @@ create table idempotency_keys (
   locked_until    timestamptz,
   response_status integer,
   response_headers jsonb,
-  response_body   text,
+  -- bytea: the replay must be byte-identical whatever the content type.
+  response_body   bytea,
   created_at      timestamptz not null default now(),
   primary key (scope, key)
 );

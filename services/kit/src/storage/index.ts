@@ -1,0 +1,4 @@
+export * from './types';
+export * from './gcs-object-store';
+export * from './local-object-store';
+export * from './factory';
