@@ -30,7 +30,8 @@ export class HttpProblem extends Error {
   }
 
   toBody(instance?: string): ProblemBody {
-    const body: ProblemBody = { type: this.type, title: this.title, status: this.status, ...this.extensions };
+    // Extensions never override the standard members.
+    const body: ProblemBody = { ...this.extensions, type: this.type, title: this.title, status: this.status };
     if (this.message && this.message !== this.title) body.detail = this.message;
     if (instance) body.instance = instance;
     return body;

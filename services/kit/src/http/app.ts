@@ -93,6 +93,7 @@ export function createHttpApp(options: AppOptions): Express {
   });
 
   app.use(express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] }));
+  app.use(rejectNulCharacters);
   app.use(options.routes);
 
   app.use((req: Request, res: Response) => {
@@ -106,6 +107,23 @@ export function createHttpApp(options: AppOptions): Express {
     sendProblem(res, toProblem(err, options.logger, req), req.originalUrl);
   });
   return app;
+}
+
+/** Finds the first string holding U+0000, which Postgres text cannot store. */
+function nulPath(value: unknown, path: string, depth = 0): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (depth > 32 || value === null || typeof value !== 'object') return null;
+  for (const [key, child] of Object.entries(value)) {
+    if (key.includes('\u0000')) return `${path}.${key.replace(/\u0000/g, '\\u0000')}`;
+    const found = nulPath(child, `${path}.${key}`, depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
+
+function rejectNulCharacters(req: Request, _res: Response, next: NextFunction): void {
+  const field = nulPath(req.body, 'body') ?? nulPath(req.query, 'query') ?? nulPath(req.params, 'params');
+  next(field ? problems.validation([{ field, message: 'must not contain the NUL character' }]) : undefined);
 }
 
 interface BodyParserError {
@@ -126,6 +144,12 @@ function toProblem(err: unknown, logger: Logger, req: Request): HttpProblem {
   }
   if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
     return new HttpProblem(parserError.status, 'bad-request', 'Bad request', parserError.message);
+  }
+  // Postgres class 22 (data exception: out of range, bad encoding) means a value the schema let through was unusable.
+  const sqlState = (err as { code?: unknown })?.code;
+  if (typeof sqlState === 'string' && /^22[0-9A-Z]{3}$/.test(sqlState)) {
+    logger.warn({ err, requestId: req.id }, 'request value rejected by the database');
+    return new HttpProblem(400, 'invalid-value', 'Request holds a value that cannot be stored', (err as Error).message);
   }
   logger.error({ err, requestId: req.id }, 'unhandled error');
   return problems.internal();
