@@ -18,3 +18,5 @@ create table outbox (
   published_at    timestamptz
 );
 create index outbox_pending on outbox (seq) where published_at is null;
+-- The relay's check for an earlier row of the same topic and ordering key still waiting for a retry.
+create index outbox_pending_key on outbox (topic, ordering_key, seq) include (next_attempt_at) where published_at is null;

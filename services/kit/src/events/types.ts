@@ -10,6 +10,7 @@ export interface BusMessage {
 export interface ReceivedMessage extends BusMessage {
   /** Broker's id for this delivery (not the event id, which is attributes['ce-id']). */
   messageId: string;
+  /** 1 on first delivery; 0 when the broker does not count (a Pub/Sub subscription without a dead-letter policy). */
   deliveryAttempt: number;
 }
 
@@ -22,7 +23,10 @@ export interface Subscription {
 
 /** Events port: Pub/Sub in production, an in-process bus on one machine. */
 export interface EventBus {
-  /** Resolves once the broker has accepted every message; rejects if any was not. */
+  /**
+   * Resolves once the broker has accepted every message; rejects if any was not, with a
+   * BusPublishError naming the messages that were not accepted when the adapter knows them.
+   */
   publish(topic: string, messages: BusMessage[]): Promise<void>;
   subscribe(topic: string, subscription: string, handler: MessageHandler): Promise<Subscription>;
   ping(): Promise<void>;

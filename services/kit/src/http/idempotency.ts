@@ -185,7 +185,7 @@ export function idempotency(options: IdempotencyOptions): RequestHandler {
       if (await claim(options.db, scope, key, hash, lockSeconds, ttlSeconds)) {
         captureResponse(res, (response) =>
           settle(options.db, scope, key, hash, response).catch((err: unknown) => {
-            req.log.error({ err, idempotencyScope: scope }, 'idempotency record could not be saved');
+            req.log.error({ err, requestId: req.id, idempotencyScope: scope }, 'idempotency record could not be saved');
           }),
         );
         next();
