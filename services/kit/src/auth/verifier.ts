@@ -31,12 +31,26 @@ export interface VerifierOptions {
 
 export type TokenVerifier = (token: string) => Promise<Principal>;
 
+/** Verified tokens are remembered until they expire; a signature check costs more than the rest of a request. */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
+  const verified = new Map<string, { principal: Principal; expiresAt: number }>();
   const keys =
     typeof options.jwks === 'string'
       ? createRemoteJWKSet(new URL(options.jwks), { cooldownDuration: 30_000, cacheMaxAge: 600_000 })
       : createLocalJWKSet(options.jwks);
   return async (token) => {
+    const hit = verified.get(token);
+    if (hit && hit.expiresAt > Date.now()) return hit.principal;
+    if (hit) verified.delete(token);
+    const entry = await verifyUncached(token);
+    if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+    verified.set(token, entry);
+    return entry.principal;
+  };
+
+  async function verifyUncached(token: string): Promise<{ principal: Principal; expiresAt: number }> {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, keys, { issuer: options.issuer, audience: options.audience, clockTolerance: 5 }));
@@ -49,8 +63,9 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
     }
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) throw problems.unauthenticated('token lacks the sub, roles or warehouses claims');
-    return { subject: claims.data.sub, roles: claims.data.roles, warehouses: claims.data.warehouses };
-  };
+    const expiresAt = payload.exp ? payload.exp * 1000 : Date.now() + 60_000;
+    return { principal: { subject: claims.data.sub, roles: claims.data.roles, warehouses: claims.data.warehouses }, expiresAt };
+  }
 }
 
 /** Requires a valid bearer token and puts the caller on req.principal. */
