@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { createRedisCache, type RedisCache } from '../../src/cache/redis-cache';
 import { eventually } from './contract';
-import { PrivateRedis, freePort } from './private-redis';
+import { PrivateRedis, freePort } from '../../test-support/private-redis';
 
 interface LogLine {
   level: number;
