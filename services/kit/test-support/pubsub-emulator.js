@@ -1,21 +1,10 @@
 'use strict';
 // Starts and stops the official Pub/Sub emulator (gcloud beta emulators pubsub) for tests.
 const { spawn } = require('node:child_process');
-const net = require('node:net');
+const { freePort, portOpen } = require('./ports');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForHttp(port, deadline) {
   while (Date.now() < deadline) {
@@ -54,20 +43,12 @@ async function startEmulator(options = {}) {
   };
 }
 
-async function portClosed(port) {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => { socket.destroy(); resolve(false); });
-    socket.once('error', () => resolve(true));
-  });
-}
-
 /** Kills the emulator's whole process group (gcloud wrapper and its Java child). */
 async function stopEmulator(pid, port) {
   try { process.kill(-pid, 'SIGKILL'); } catch { /* already gone */ }
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
-    if (await portClosed(port)) return;
+    if (!(await portOpen(port))) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`Pub/Sub emulator on port ${port} did not stop`);

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort, portOpen } from '../../kit/test-support/ports';
 import { READY_LINE } from '../src/banner';
 import { DEMO_WAREHOUSES, demoStock } from '../src/seed';
 
@@ -26,16 +26,6 @@ interface Platform {
   postgresPort: number;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function distinctFreePorts(count: number): Promise<number[]> {
   const ports = new Set<number>();
@@ -43,16 +33,6 @@ async function distinctFreePorts(count: number): Promise<number[]> {
   return [...ports];
 }
 
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 async function getJson<T>(url: string, token?: string): Promise<{ status: number; body: T }> {
   const headers: Record<string, string> = { accept: 'application/json' };

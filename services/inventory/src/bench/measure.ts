@@ -36,3 +36,9 @@ export async function measure(name: string, seconds: number, concurrency: number
 export function formatRow(m: Measurement): string {
   return `${m.name.padEnd(44)} ${m.opsPerSecond.toFixed(0).padStart(8)} ops/s   p50 ${m.p50Ms.toFixed(2).padStart(7)} ms   p99 ${m.p99Ms.toFixed(2).padStart(7)} ms   (${m.ops} ops, ${m.errors} errors)`;
 }
+
+/** The measurement with the median throughput. */
+export function median(runs: Measurement[]): Measurement {
+  const sorted = [...runs].sort((a, b) => a.opsPerSecond - b.opsPerSecond);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}

@@ -5,9 +5,11 @@ import { Pool } from 'pg';
 import { createDevIssuer, createTestDatabase, type TestDatabase } from '@shop/kit';
 import { INVENTORY_MIGRATIONS_DIR } from '../app';
 import { findDrift } from '../store/ledger';
-import { formatRow, measure, type Measurement } from './measure';
+import { formatRow, measure, median, type Measurement } from './measure';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+// Baseline and API alternate for several rounds and the median round counts, so a noisy moment on a shared machine does not decide the ratio.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const SPREAD_SKUS = 10_000;
 const ISSUER = 'https://identity.bench/';
@@ -29,11 +31,11 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts the built service as its own process (as in production) and waits until /readyz answers. */
-async function startService(env: Record<string, string>): Promise<{ url: string; stop(): void }> {
+async function startService(env: Record<string, string>, script = '../main.js'): Promise<{ url: string; stop(): void }> {
   const port = await freePort();
   // BENCH_NODE_ARGS passes flags such as --cpu-prof to the service process when profiling.
   const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, path.resolve(__dirname, '../main.js')], {
+  const child = spawn(process.execPath, [...nodeArgs, path.resolve(__dirname, script)], {
     env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -71,6 +73,7 @@ async function main(): Promise<void> {
   const jwks = await startJwks(issuer.jwks);
   const token = await issuer.sign({ subject: 'bench', roles: ['service'], warehouses: ['*'] });
   const service = await startService({ DATABASE_URL: database.url, JWKS_URL: jwks.url, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, LOCAL_OBJECTS_DIR: '/tmp', DATABASE_POOL_MAX: '20' });
+  const bare = await startService({}, './bare-express.js');
   const pool = new Pool({ connectionString: database.url, max: CONCURRENCY });
   const randomSku = () => `SKU-${1 + Math.floor(Math.random() * SPREAD_SKUS)}`;
   const raw = (sku: () => string) => async () => {
@@ -80,11 +83,11 @@ async function main(): Promise<void> {
   // A keep-alive agent with one socket per client, as a load balancer would hold them.
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const target = new URL(`${service.url}/v1/reservations`);
-  const api = (sku: () => string) => (worker: number, i: number) =>
+  const post = (url: URL) => (sku: () => string) => (worker: number, i: number) =>
     new Promise<boolean>((resolve, reject) => {
       const body = JSON.stringify({ reference: `bench-${worker}-${i}`, lines: [{ sku: sku(), quantity: 1 }] });
       const req = http.request(
-        { agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        { agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
         (res) => {
           res.resume();
           res.on('end', () => resolve(res.statusCode === 201));
@@ -93,27 +96,41 @@ async function main(): Promise<void> {
       req.on('error', reject);
       req.end(body);
     });
+  const api = post(target);
+  const bareExpress = post(new URL(`${bare.url}/v1/reservations`));
 
-  console.log(`inventory reservations: ${CONCURRENCY} concurrent clients, ${SECONDS} s per measurement, Postgres ${database.url.replace(/\/[^/]*$/, '/…')}`);
+  console.log(`inventory reservations: ${CONCURRENCY} concurrent clients, ${SECONDS} s per measurement, median of ${ROUNDS} alternating rounds, Postgres ${database.url.replace(/\/[^/]*$/, '/…')}`);
   // Warm-up so connection pools, JIT and token verification caches are hot in both paths.
   await measure('warm-up', 2, 8, api(randomSku));
   await measure('warm-up', 2, 8, raw(randomSku));
+  const ceiling = await measure('HTTP ceiling: bare Express JSON POST, no I/O', SECONDS, CONCURRENCY, bareExpress(randomSku));
+  console.log(formatRow(ceiling));
   const rows: Array<[Measurement, Measurement]> = [];
   for (const [label, sku] of [['hot SKU', () => 'HOT-SKU'], [`spread over ${SPREAD_SKUS} SKUs`, randomSku]] as const) {
-    const baseline = await measure(`baseline: raw conditional UPDATE, ${label}`, SECONDS, CONCURRENCY, raw(sku));
-    const viaApi = await measure(`HTTP API reservation, ${label}`, SECONDS, CONCURRENCY, api(sku));
+    const baselines: Measurement[] = [];
+    const viaApis: Measurement[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      baselines.push(await measure(`baseline: raw conditional UPDATE, ${label}`, SECONDS, CONCURRENCY, raw(sku)));
+      viaApis.push(await measure(`HTTP API reservation, ${label}`, SECONDS, CONCURRENCY, api(sku)));
+    }
+    const baseline = median(baselines);
+    const viaApi = median(viaApis);
     rows.push([baseline, viaApi]);
     console.log(formatRow(baseline));
     console.log(formatRow(viaApi));
   }
   console.log('');
   for (const [baseline, viaApi] of rows) {
-    console.log(`ratio ${viaApi.name.replace('HTTP API reservation, ', '').padEnd(26)} API / raw UPDATE = ${(viaApi.opsPerSecond / baseline.opsPerSecond).toFixed(2)}x`);
+    console.log(
+      `ratio ${viaApi.name.replace('HTTP API reservation, ', '').padEnd(26)} API / raw UPDATE = ${(viaApi.opsPerSecond / baseline.opsPerSecond).toFixed(2)}x` +
+        `   API / bare Express = ${(viaApi.opsPerSecond / ceiling.opsPerSecond).toFixed(2)}x`,
+    );
   }
   const drift = await findDrift(database.db);
   console.log(`ledger invariant after the run: ${drift.length ? `${drift.length} drifting fields` : 'stored levels equal the ledger projection'}`);
   agent.destroy();
   service.stop();
+  bare.stop();
   jwks.close();
   await pool.end();
   await database.drop();

@@ -1,6 +1,7 @@
 import type { Knex } from '@shop/kit';
 import { problems } from '@shop/kit';
 import { availableOf, snapshot, type Level } from '../domain/stock';
+import type { LedgerEntry } from './ledger';
 import { LEVEL_COLUMNS, toLevel } from './levels';
 
 type LevelRow = Parameters<typeof toLevel>[0] & { expired_hold: number; updated_at: Date };
@@ -120,18 +121,10 @@ export async function listLevels(
   };
 }
 
-export interface LedgerView {
+/** A ledger entry as the API shows it. */
+export interface LedgerView extends Omit<LedgerEntry, 'kind' | 'delta' | 'before' | 'after'> {
   id: number;
-  movementId: string;
-  sku: string;
-  warehouseId: string;
   kind: string;
-  reason: string | null;
-  reference: string | null;
-  reservationId: string | null;
-  transferId: string | null;
-  actor: string;
-  idempotencyKey: string | null;
   delta: Record<string, number>;
   before: unknown;
   after: unknown;
