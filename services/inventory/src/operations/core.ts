@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { HttpProblem, problems, type Knex, type Logger } from '@shop/kit';
+import { problems, type Knex, type Logger } from '@shop/kit';
 import { ChangeSet, type ChangeMeta } from '../domain/changes';
 import { StockRuleViolation, type Level } from '../domain/stock';
 import { persistChanges } from '../store/persist';
@@ -79,4 +79,3 @@ export async function requireWarehouses(trx: Knex | Knex.Transaction, ids: strin
   }
 }
 
-export { HttpProblem };

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { skuSchema, warehouseIdSchema } from '@shop/contracts';
-import { HttpProblem, problems, type Knex, type Logger, type Principal } from '@shop/kit';
+import { HttpProblem, type Knex, type Logger, type Principal } from '@shop/kit';
 import { hasPermission, inScope } from '../domain/permissions';
 import { AlreadyApplied, type Core } from './core';
 import { count, receive } from './stock';
@@ -252,5 +252,3 @@ export class ImportRunner {
     await this.core.db('import_jobs').where({ id }).update({ status, failure, finished_at: this.core.db.fn.now() });
   }
 }
-
-export const importNotFound = (id: string): HttpProblem => problems.notFound(`Import job ${id}`);

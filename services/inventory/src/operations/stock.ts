@@ -1,10 +1,8 @@
 import { problems } from '@shop/kit';
 import { ChangeSet } from '../domain/changes';
-import type { Movement } from '../domain/stock';
 import { lockLevels } from '../store/levels';
 import { metaFor, mutate, requireWarehouses, type Actor, type Core } from './core';
-import type { Level } from '../domain/stock';
-import { snapshot } from '../domain/stock';
+import { snapshot, type Level, type Movement } from '../domain/stock';
 
 export const ADJUST_REASONS = ['cycle_count', 'damage', 'shrinkage', 'return', 'correction'] as const;
 export type AdjustReason = (typeof ADJUST_REASONS)[number];

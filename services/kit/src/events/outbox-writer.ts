@@ -59,7 +59,7 @@ const INSERT_AND_NOTIFY = `with inserted as (${OUTBOX_INSERT_CTE}) ${outboxNotif
 
 /**
  * Writes events to the outbox in the caller's transaction, so they are published if and only if
- * it commits. Callers writing events with an ordering key should lock the entity first (as any
+ * it commits. Callers writing events with an ordering key should lock the entity first (as every
  * update of its row does) so that outbox order per key follows commit order.
  */
 export async function writeOutbox(trx: Knex | Knex.Transaction, events: readonly OutboxEvent[]): Promise<void> {
