@@ -1,4 +1,4 @@
-import { listen, OutboxRelay, type EventBus } from '@shop/kit';
+import { listen, OutboxRelay, purgeExpiredIdempotencyKeys, purgePublishedOutbox, type EventBus } from '@shop/kit';
 import { createInventoryApp, type InventoryDeps } from './app';
 
 export interface InventoryServiceDeps extends InventoryDeps {
@@ -15,6 +15,8 @@ export interface RunningInventory {
 }
 
 const SWEEP_INTERVAL_MS = 1_000;
+/** Old idempotency records and published outbox rows are removed this often. */
+const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
 
 /** Runs the inventory API, the outbox relay, the hold sweeper and the import runner. */
 export async function startInventoryService(deps: InventoryServiceDeps, options: { port: number; host: string; sweepIntervalMs?: number }): Promise<RunningInventory> {
@@ -37,6 +39,13 @@ export async function startInventoryService(deps: InventoryServiceDeps, options:
       }
     })();
   }, options.sweepIntervalMs ?? SWEEP_INTERVAL_MS);
+  const housekeeping = setInterval(() => {
+    void Promise.all([purgeExpiredIdempotencyKeys(deps.db), purgePublishedOutbox(deps.db)]).then(
+      ([keys, events]) => deps.logger.info({ keys, events }, 'housekeeping removed expired idempotency keys and old published events'),
+      (err: unknown) => deps.logger.error({ err }, 'housekeeping failed'),
+    );
+  }, HOUSEKEEPING_INTERVAL_MS);
+  housekeeping.unref();
   inventory.imports.kick();
   const server = await listen(inventory.app, options.port, options.host);
   deps.logger.info({ url: server.url }, 'inventory listening');
@@ -50,6 +59,7 @@ export async function startInventoryService(deps: InventoryServiceDeps, options:
     stop: async () => {
       draining = true;
       clearInterval(sweeper);
+      clearInterval(housekeeping);
       await inventory.feed.stop();
       await server.close();
       await inventory.imports.stop();

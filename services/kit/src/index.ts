@@ -24,3 +24,4 @@ export * from './cache/redis-cache';
 export * from './http/idempotency';
 export * from './secrets';
 export * from './storage/index';
+export * from './events/outbox-retention';

@@ -219,7 +219,7 @@ export function buildApi(deps: RouteDeps): Api {
   );
 
   api.route(
-    { method: 'get', path: '/v1/ledger', operationId: 'listLedger', summary: 'Stock movements, newest first', tags: tags('ledger'), query: s.ledgerQuery, before: [auth], responses: { 200: { description: 'Ledger entries', schema: s.page(s.levelViewSchema.partial().passthrough()) } } },
+    { method: 'get', path: '/v1/ledger', operationId: 'listLedger', summary: 'Stock movements, newest first', tags: tags('ledger'), query: s.ledgerQuery, before: [auth], responses: { 200: { description: 'Ledger entries', schema: s.page(s.ledgerEntryView) } } },
     async ({ query }, req, res) => {
       const principal = authorize(req, 'ledger.read', query.warehouseId ? [query.warehouseId] : []);
       res.json(await listLedger(db, { ...query, warehouseIds: scopeOf(principal) }));

@@ -128,6 +128,25 @@ export const ledgerQuery = z.object({
   ...pageQuery,
 });
 
+const deltaSchema = z.object({ onHand: z.number(), reserved: z.number(), committed: z.number(), incoming: z.number(), damaged: z.number(), qualityHold: z.number() });
+export const ledgerEntryView = z.object({
+  id: z.number(),
+  movementId: z.string(),
+  sku: z.string(),
+  warehouseId: z.string(),
+  kind: z.string(),
+  reason: z.string().nullable(),
+  reference: z.string().nullable(),
+  reservationId: z.string().nullable(),
+  transferId: z.string().nullable(),
+  actor: z.string(),
+  idempotencyKey: z.string().nullable(),
+  delta: deltaSchema,
+  before: stockLevelSchema,
+  after: stockLevelSchema,
+  createdAt: z.string(),
+});
+
 export const importBody = z.strictObject({
   mode: z.enum(['receive', 'count']),
   source: z.string().regex(/^gs:\/\/[a-z0-9][a-z0-9._-]{1,220}\/.+$/, 'must be a gs://bucket/object URI').max(1024),
