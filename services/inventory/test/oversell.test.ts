@@ -40,6 +40,18 @@ afterAll(async () => {
 });
 
 it('gives exactly 10 holds to 200 concurrent buyers of 10 units across two service processes', async () => {
+  // A live stream on the first process hears changes committed by the second, through Redis.
+  const stream = await fetch(`${processes[0]!.url}/v1/stream/levels?skus=HOT-1`, { headers: { authorization: `Bearer ${token}` } });
+  expect(stream.status).toBe(200);
+  let streamed = '';
+  const reading = (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream.body!) {
+      streamed += decoder.decode(chunk as Uint8Array, { stream: true });
+      if (streamed.includes('"warehouseId":"spare","onHand":9')) return;
+    }
+  })();
+  await new Promise((r) => setTimeout(r, 200));
   const results = await Promise.all(
     Array.from({ length: 200 }, (_, i) =>
       client(processes[i % 2]!.url, token).post<{ title?: string; type?: string; shortages?: unknown[] }>('/v1/reservations', {
@@ -65,4 +77,8 @@ it('gives exactly 10 holds to 200 concurrent buyers of 10 units across two servi
   const active = await database.db('reservation_allocations').where({ sku: 'HOT-1' }).sum<Array<{ sum: string }>>('quantity as sum');
   expect(Number(active[0]!.sum)).toBe(10);
   expect(await findDrift(database.db)).toEqual([]);
+  // Stock received through the second process shows up on the first one's stream.
+  expect((await client(processes[1]!.url, adminToken).post('/v1/stock/receive', { warehouseId: 'spare', sku: 'HOT-1', quantity: 5 })).status).toBe(201);
+  await Promise.race([reading, new Promise((_, reject) => setTimeout(() => reject(new Error(`stream saw: ${streamed.slice(-500)}`)), 10_000))]);
+  expect(streamed).toContain('event: levels');
 }, 60_000);
