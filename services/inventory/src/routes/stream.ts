@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { problems, type Knex } from '@shop/kit';
 import type { LiveFeed } from '../live';
-import { listLevels, getLevel, type LevelView } from '../store/queries';
+import { listLevels, type LevelView } from '../store/queries';
 
 const HEARTBEAT_MS = 15_000;
 
@@ -15,21 +15,12 @@ export async function streamLevels(
 ): Promise<void> {
   if (!feed.available) throw problems.unavailable('live-stream-unavailable', 'Live stock updates are unavailable right now (cache unreachable); poll /v1/availability instead');
   const snapshot: LevelView[] = [];
-  if (filter.skus) {
-    for (const sku of filter.skus) {
-      for (const w of filter.warehouseIds ?? (await db('stock_levels').where({ sku }).pluck('warehouse_id'))) {
-        const level = await getLevel(db, sku, w as string);
-        if (level) snapshot.push(level);
-      }
-    }
-  } else if (filter.warehouseIds) {
-    let cursor: string | undefined;
-    do {
-      const page = await listLevels(db, { warehouseIds: filter.warehouseIds, cursor, limit: 500 });
-      snapshot.push(...page.items);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor && snapshot.length < 5_000);
-  }
+  let cursor: string | undefined;
+  do {
+    const page = await listLevels(db, { warehouseIds: filter.warehouseIds, skus: filter.skus ?? undefined, cursor, limit: 500 });
+    snapshot.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor && snapshot.length < 5_000);
   res.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
   res.flushHeaders();
   let id = 0;

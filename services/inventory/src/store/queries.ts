@@ -87,13 +87,24 @@ export interface Page<T> {
 
 export async function listLevels(
   db: Knex,
-  filter: { warehouseIds: string[] | null; skuPrefix?: string | undefined; lowStock?: boolean | undefined; cursor?: string | undefined; limit: number },
+  filter: {
+    warehouseIds: string[] | null;
+    skus?: string[] | undefined;
+    skuPrefix?: string | undefined;
+    lowStock?: boolean | undefined;
+    cursor?: string | undefined;
+    limit: number;
+  },
 ): Promise<Page<LevelView>> {
   const where: string[] = [];
   const bindings: unknown[] = [];
   if (filter.warehouseIds) {
     where.push('s.warehouse_id = any(?::text[])');
     bindings.push(filter.warehouseIds);
+  }
+  if (filter.skus) {
+    where.push('s.sku = any(?::text[])');
+    bindings.push(filter.skus);
   }
   if (filter.skuPrefix) {
     where.push(`s.sku like ? escape '\\'`);
