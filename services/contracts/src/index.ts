@@ -1,3 +1,5 @@
 export * from './topics';
 export * from './envelope';
 export * from './inventory';
+export * from './platform';
+export * from './warehouse';
