@@ -1,0 +1,54 @@
+import { ANALYTICS_JOB, KUBERNETES_NAMESPACE, WAREHOUSE_DATASET, type Cluster } from '@shop/contracts';
+import type { Environment } from './config';
+
+/**
+ * Names of resources that one stack creates and another refers to. Stacks meet through these
+ * deterministic names instead of remote state, so each stack plans on its own.
+ */
+export function namesFor(env: Environment) {
+  const prefix = `shop-${env.env}`;
+  const project = env.project;
+  return {
+    prefix,
+    network: `${prefix}-vpc`,
+    networkId: `projects/${project}/global/networks/${prefix}-vpc`,
+    subnet: (role: Cluster | 'jobs') => `${prefix}-${role}`,
+    subnetId: (role: Cluster | 'jobs') => `projects/${project}/regions/${env.region}/subnetworks/${prefix}-${role}`,
+    podsRange: (role: Cluster) => `${role}-pods`,
+    servicesRange: (role: Cluster) => `${role}-services`,
+    privateServicesRange: `${prefix}-private-services`,
+    cluster: (role: Cluster) => `${prefix}-${role}`,
+    nodeServiceAccount: (role: Cluster) => `${prefix}-${role}-nodes`,
+    nodeServiceAccountEmail: (role: Cluster) => `${prefix}-${role}-nodes@${project}.iam.gserviceaccount.com`,
+    /** Google service account id of a workload (service, analytics job, release workflow). */
+    workloadAccountId: (workload: string) => `${prefix}-${workload}`,
+    workloadAccountEmail: (workload: string) => `${prefix}-${workload}@${project}.iam.gserviceaccount.com`,
+    /** Kubernetes service account a workload runs as, bound to its Google service account. */
+    workloadIdentityMember: (workload: string) => `serviceAccount:${project}.svc.id.goog[${KUBERNETES_NAMESPACE}/${workload}]`,
+    sqlInstance: `${prefix}-pg`,
+    sqlReplica: `${prefix}-pg-replica`,
+    redis: `${prefix}-redis`,
+    dataset: WAREHOUSE_DATASET,
+    bucket: {
+      state: env.stateBucket,
+      assets: `${project}-static-assets`,
+      imports: `${project}-imports`,
+      dataflow: `${project}-dataflow`,
+    },
+    registry: 'shop',
+    registryHost: `${env.region}-docker.pkg.dev`,
+    streamingJob: `${prefix}-${ANALYTICS_JOB.name}`,
+    edge: {
+      address: `${prefix}-storefront-ip`,
+      sslPolicy: `${prefix}-tls12`,
+      armorPolicy: `${prefix}-edge`,
+      certificate: `${prefix}-storefront-cert`,
+      /** Standalone NEG the storefront's Kubernetes Service creates in each zone. */
+      neg: (workload: string) => `${prefix}-${workload}-neg`,
+    },
+    githubPool: `${prefix}-github`,
+    githubProvider: 'github-actions',
+  };
+}
+
+export type Names = ReturnType<typeof namesFor>;
