@@ -6,6 +6,7 @@ export * from './http/app';
 export * from './http/validate';
 export * from './http/server';
 export * from './db/index';
+export * from './db/migration-job';
 export * from './events/types';
 export * from './cache/types';
 export * from './auth/verifier';
