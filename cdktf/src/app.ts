@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import { loadEnvironment, type Environment } from './config';
 import { ENVIRONMENTS } from './environments';
+import type { StackName } from './order';
 import { gcsBackend, localBackend, type BackendFactory, type PlatformStack } from './stack';
 import { BootstrapStack } from './stacks/bootstrap';
 import { ClustersStack } from './stacks/clusters';
@@ -11,10 +12,9 @@ import { NetworkStack } from './stacks/network';
 import { ObservabilityStack } from './stacks/observability';
 import { StreamingStack } from './stacks/streaming';
 
-/** Stacks in the order they are applied; later stacks refer to earlier ones by name. */
-export const STACK_ORDER = ['bootstrap', 'network', 'clusters', 'data', 'identity', 'edge', 'streaming', 'observability'] as const;
+export { STACK_ORDER } from './order';
 
-export type EnvironmentStacks = Record<(typeof STACK_ORDER)[number], PlatformStack>;
+export type EnvironmentStacks = Record<StackName, PlatformStack>;
 
 /** Every stack of one environment. The bootstrap stack keeps local state: it creates the state bucket. */
 export function buildEnvironment(scope: Construct, env: Environment, backend: BackendFactory = gcsBackend): EnvironmentStacks {

@@ -2,3 +2,5 @@
 export { ENVIRONMENTS } from './environments';
 export { ConfigError, loadEnvironment, type Environment, type EnvironmentInput } from './config';
 export { namesFor, type Names } from './names';
+export { STACK_ORDER, type StackName } from './order';
+export { HEALTH_CHECK_RANGES, PRIVATE_GOOGLE_APIS } from './google';

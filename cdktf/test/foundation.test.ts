@@ -32,7 +32,7 @@ describe.each(ENVS)('bootstrap stack (%s)', (envName) => {
 
   it('enables every API the platform uses and never disables one on destroy', () => {
     const services = resourcesOf(s, 'google_project_service').map(([, r]) => r);
-    const expected = ['container', 'sqladmin', 'redis', 'pubsub', 'bigquery', 'dataflow', 'compute', 'servicenetworking', 'secretmanager', 'artifactregistry', 'iamcredentials', 'sts', 'monitoring', 'logging', 'cloudresourcemanager', 'binaryauthorization'];
+    const expected = ['container', 'sqladmin', 'redis', 'pubsub', 'bigquery', 'dataflow', 'compute', 'servicenetworking', 'secretmanager', 'artifactregistry', 'iamcredentials', 'sts', 'monitoring', 'logging', 'cloudresourcemanager', 'binaryauthorization', 'dns'];
     expect(services.map((r) => r.service)).toEqual(expect.arrayContaining(expected.map((api) => `${api}.googleapis.com`)));
     expect(services.map((r) => r.service).sort()).toEqual([...REQUIRED_APIS].sort());
     for (const r of services) expect(r).toMatchObject({ project: env.project, disable_on_destroy: false });
@@ -63,6 +63,17 @@ describe.each(ENVS)('network stack (%s)', (envName) => {
 
   it('is a custom-mode, regional VPC', () => {
     expect(onlyResource(s, 'google_compute_network')).toMatchObject({ name: names.network, auto_create_subnetworks: false, routing_mode: 'REGIONAL' });
+  });
+
+  it('resolves every Google API name to private.googleapis.com inside the VPC only', () => {
+    const zone = onlyResource(s, 'google_dns_managed_zone');
+    expect(zone).toMatchObject({ dns_name: 'googleapis.com.', visibility: 'private', private_visibility_config: { networks: [{ network_url: '${google_compute_network.vpc.id}' }] } });
+    const records = resourcesOf(s, 'google_dns_record_set').map(([, r]) => r);
+    expect(records.map((r) => `${String(r.name)} ${String(r.type)} ${(r.rrdatas as string[]).join(',')}`).sort()).toEqual([
+      '*.googleapis.com. CNAME private.googleapis.com.',
+      'private.googleapis.com. A 199.36.153.8,199.36.153.9,199.36.153.10,199.36.153.11',
+    ]);
+    for (const r of records) expect(r.managed_zone).toBe('${google_dns_managed_zone.googleapis_zone.name}');
   });
 
   it('has the three subnets with private Google access and flow logs on every one', () => {

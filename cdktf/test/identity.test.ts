@@ -156,13 +156,17 @@ describe.each(ENVS)('identity stack (%s)', (envName) => {
     expect(accessors).toHaveLength(SECRETS.reduce((n, s) => n + s.accessors.length, 0));
   });
 
-  it('fills the redis-auth secret from the Memorystore instance', () => {
+  it('fills the Memorystore URL and CA secrets from the instance, and no other secret', () => {
     const redis = synth.data?.google_redis_instance?.redis;
     expect(redis).toMatchObject({ name: names.redis, region: env.region });
-    const version = onlyResource(synth, 'google_secret_manager_secret_version');
-    expect(version.secret_data).toBe('${data.google_redis_instance.redis.auth_string}');
-    const secret = synth.resource?.google_secret_manager_secret?.[referencedId(version.secret, 'google_secret_manager_secret')];
-    expect(secret?.secret_id).toBe('redis-auth');
+    const versions = resourcesOf(synth, 'google_secret_manager_secret_version').map(([, v]) => {
+      const secret = synth.resource?.google_secret_manager_secret?.[referencedId(v.secret, 'google_secret_manager_secret')];
+      return [str(secret?.secret_id), v.secret_data];
+    });
+    expect(Object.fromEntries(versions)).toEqual({
+      'redis-url': 'rediss://default:${data.google_redis_instance.redis.auth_string}@${data.google_redis_instance.redis.host}:${data.google_redis_instance.redis.port}',
+      'redis-ca': '${data.google_redis_instance.redis.server_ca_certs[0].cert}',
+    });
   });
 
   it('lets catalog and inventory read the imports bucket, and analytics use its dataset and bucket', () => {
@@ -201,12 +205,12 @@ describe.each(ENVS)('identity stack (%s)', (envName) => {
     expect(grants).toHaveLength(writers.length + readers.length);
   });
 
-  it('federates GitHub Actions of the configured repository only, with no service account keys', () => {
+  it('federates GitHub Actions runs on main of the configured repository only, with no service account keys', () => {
     const repo = `${env.github.owner}/${env.github.repository}`;
     const provider = onlyResource(synth, 'google_iam_workload_identity_pool_provider');
     expect(provider).toMatchObject({
       workload_identity_pool_provider_id: names.githubProvider,
-      attribute_condition: `assertion.repository == "${repo}"`,
+      attribute_condition: `assertion.repository == "${repo}" && assertion.ref == "refs/heads/main"`,
       oidc: { issuer_uri: 'https://token.actions.githubusercontent.com' },
       attribute_mapping: {
         'google.subject': 'assertion.sub',
@@ -239,5 +243,5 @@ describe.each(ENVS)('identity stack (%s)', (envName) => {
 it('pins the federation to whichever repository the config names', () => {
   const env: Environment = { ...environment('prod'), github: { owner: 'acme', repository: 'storefront' } };
   const synth = synthesize(IdentityStack, env);
-  expect(onlyResource(synth, 'google_iam_workload_identity_pool_provider').attribute_condition).toBe('assertion.repository == "acme/storefront"');
+  expect(onlyResource(synth, 'google_iam_workload_identity_pool_provider').attribute_condition).toBe('assertion.repository == "acme/storefront" && assertion.ref == "refs/heads/main"');
 });

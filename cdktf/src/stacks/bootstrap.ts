@@ -13,6 +13,7 @@ export const REQUIRED_APIS = [
   'compute.googleapis.com',
   'container.googleapis.com',
   'dataflow.googleapis.com',
+  'dns.googleapis.com',
   'iam.googleapis.com',
   'iamcredentials.googleapis.com',
   'logging.googleapis.com',

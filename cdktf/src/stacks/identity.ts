@@ -21,6 +21,9 @@ import { StorageBucketIamMember } from '@cdktf/provider-google/lib/storage-bucke
 import { PlatformStack, type StackProps } from '../stack';
 import { CLUSTER_ROLES } from './network';
 
+/** The only Git ref whose workflow runs may exchange GitHub tokens for Google credentials. */
+export const RELEASE_REF = 'refs/heads/main';
+
 /** Workload of the GitHub Actions release workflow; it has no Kubernetes service account. */
 export const RELEASE_WORKLOAD = 'release';
 
@@ -214,9 +217,9 @@ export class IdentityStack extends PlatformStack {
     });
   }
 
-  /** One secret per contract entry, readable only by its accessors; the Redis AUTH string is filled in here. */
+  /** One secret per contract entry, readable only by its accessors; the Memorystore ones are filled in here. */
   private secrets(): void {
-    const { project, region } = this.env;
+    const { region } = this.env;
     for (const spec of SECRETS) {
       const secret = new SecretManagerSecret(this, idOf('secret', spec.name), {
         secretId: spec.name,
@@ -233,15 +236,23 @@ export class IdentityStack extends PlatformStack {
           dependsOn: [this.account(workload)],
         });
       }
-      if (spec.name === 'redis-auth') {
-        const redis = new DataGoogleRedisInstance(this, 'redis', { name: this.names.redis, region, project });
-        // The AUTH string lands in Terraform state: that is why the state bucket is private and versioned.
-        new SecretManagerSecretVersion(this, 'redis-auth-version', { secret: secret.id, secretData: redis.authString });
-      }
+      const value = this.redisSecretValue(spec.name);
+      // The AUTH string lands in Terraform state: that is why the state bucket is private and versioned.
+      if (value !== undefined) new SecretManagerSecretVersion(this, idOf('secret-version', spec.name), { secret: secret.id, secretData: value });
     }
   }
 
-  /** Lets GitHub Actions runs of the configured repository, and nothing else, act as the release account. */
+  private redis: DataGoogleRedisInstance | undefined;
+
+  /** The Memorystore secrets, filled from the instance: its rediss:// URL with AUTH, and its server CA. */
+  private redisSecretValue(secret: string): string | undefined {
+    if (secret !== 'redis-url' && secret !== 'redis-ca') return undefined;
+    const { project, region } = this.env;
+    this.redis ??= new DataGoogleRedisInstance(this, 'redis', { name: this.names.redis, region, project });
+    return secret === 'redis-url' ? `rediss://default:${this.redis.authString}@${this.redis.host}:${this.redis.port}` : this.redis.serverCaCerts.get(0).cert;
+  }
+
+  /** Lets GitHub Actions runs on main of the configured repository, and nothing else, act as the release account. */
   private githubFederation(release: ServiceAccount): IamWorkloadIdentityPoolProvider {
     const { owner, repository } = this.env.github;
     const repo = `${owner}/${repository}`;
@@ -260,8 +271,9 @@ export class IdentityStack extends PlatformStack {
         'attribute.ref': 'assertion.ref',
         'attribute.repository_owner': 'assertion.repository_owner',
       },
-      // Without a condition any GitHub repository could exchange its tokens in this pool.
-      attributeCondition: `assertion.repository == "${repo}"`,
+      // Without a condition any GitHub repository could exchange its tokens in this pool. Only runs
+      // on main may: pull requests and other branches never get cloud credentials.
+      attributeCondition: `assertion.repository == "${repo}" && assertion.ref == "${RELEASE_REF}"`,
       oidc: { issuerUri: GITHUB_ISSUER },
     });
     const projectInfo = new DataGoogleProject(this, 'project', { projectId: this.env.project });

@@ -5,12 +5,14 @@ import { ComputeGlobalAddress } from '@cdktf/provider-google/lib/compute-global-
 import { ComputeNetwork } from '@cdktf/provider-google/lib/compute-network';
 import { ComputeRouter } from '@cdktf/provider-google/lib/compute-router';
 import { ComputeRouterNat } from '@cdktf/provider-google/lib/compute-router-nat';
+import { DnsManagedZone } from '@cdktf/provider-google/lib/dns-managed-zone';
+import { DnsRecordSet } from '@cdktf/provider-google/lib/dns-record-set';
 import { ComputeSubnetwork, type ComputeSubnetworkSecondaryIpRange } from '@cdktf/provider-google/lib/compute-subnetwork';
 import { ServiceNetworkingConnection } from '@cdktf/provider-google/lib/service-networking-connection';
+import { HEALTH_CHECK_RANGES, PRIVATE_GOOGLE_APIS } from '../google';
 import { PlatformStack, type StackProps } from '../stack';
 
-/** Source ranges of Google Cloud load balancer health checks and proxies. */
-export const HEALTH_CHECK_RANGES = ['35.191.0.0/16', '130.211.0.0/22'];
+export { HEALTH_CHECK_RANGES } from '../google';
 
 export const CLUSTER_ROLES: readonly Cluster[] = ['frontend', 'backend'];
 
@@ -69,7 +71,7 @@ export class NetworkStack extends PlatformStack {
       network: network.id,
       direction: 'INGRESS',
       priority: 1000,
-      sourceRanges: HEALTH_CHECK_RANGES,
+      sourceRanges: [...HEALTH_CHECK_RANGES],
       targetTags: CLUSTER_ROLES.map((role) => nodeTag(names.prefix, role)),
       allow: [{ protocol: 'tcp', ports: containerPorts }],
       logConfig: { metadata: 'INCLUDE_ALL_METADATA' },
@@ -96,6 +98,30 @@ export class NetworkStack extends PlatformStack {
       sourceRanges: ['0.0.0.0/0'],
       deny: [{ protocol: 'all' }],
       logConfig: { metadata: 'INCLUDE_ALL_METADATA' },
+    });
+
+    // Google APIs resolve to private.googleapis.com inside the VPC, so workloads' egress policies
+    // need to allow only that range, and API traffic never leaves Google's network.
+    const googleApis = new DnsManagedZone(this, 'googleapis_zone', {
+      name: `${names.prefix}-googleapis`,
+      dnsName: 'googleapis.com.',
+      description: 'Google APIs over Private Google Access',
+      visibility: 'private',
+      privateVisibilityConfig: { networks: [{ networkUrl: network.id }] },
+    });
+    new DnsRecordSet(this, 'googleapis_private', {
+      managedZone: googleApis.name,
+      name: `${PRIVATE_GOOGLE_APIS.host}.`,
+      type: 'A',
+      ttl: 300,
+      rrdatas: [...PRIVATE_GOOGLE_APIS.addresses],
+    });
+    new DnsRecordSet(this, 'googleapis_wildcard', {
+      managedZone: googleApis.name,
+      name: '*.googleapis.com.',
+      type: 'CNAME',
+      ttl: 300,
+      rrdatas: [`${PRIVATE_GOOGLE_APIS.host}.`],
     });
 
     const [privateAddress = '', privatePrefix = ''] = env.network.privateServicesCidr.split('/');

@@ -87,10 +87,15 @@ export interface SecretSpec {
   description: string;
   /** Workloads allowed to read it; nobody else gets access. */
   accessors: readonly string[];
+  /** The setting its readers take it in, as `<SETTING>=sm://<name>`. */
+  setting: string;
 }
 
+const REDIS_USERS = SERVICE_LIST.filter((s) => s.redis).map((s) => s.name);
+
 export const SECRETS: readonly SecretSpec[] = [
-  { name: 'redis-auth', description: 'Memorystore AUTH string', accessors: SERVICE_LIST.filter((s) => s.redis).map((s) => s.name) },
-  { name: 'storefront-cookie-key', description: 'Key that signs shopper id and cart cookies', accessors: [SERVICES.storefront.name] },
-  { name: 'payment-provider-key', description: 'API key of the payment provider', accessors: [SERVICES.orders.name] },
+  { name: 'redis-url', description: 'Memorystore rediss:// URL with its AUTH string', accessors: REDIS_USERS, setting: 'REDIS_URL' },
+  { name: 'redis-ca', description: 'Certificate of the CA that signs Memorystore\'s in-transit encryption', accessors: REDIS_USERS, setting: 'REDIS_CA_CERT' },
+  { name: 'storefront-cookie-key', description: 'Key that signs shopper id and cart cookies', accessors: [SERVICES.storefront.name], setting: 'STOREFRONT_COOKIE_KEY' },
+  { name: 'payment-provider-key', description: 'API key of the payment provider', accessors: [SERVICES.orders.name], setting: 'PAYMENT_PROVIDER_KEY' },
 ];

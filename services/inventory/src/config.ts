@@ -8,6 +8,8 @@ export const inventoryConfigSchema = baseConfigSchema.extend({
   MIGRATE_ON_START: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   /** Memorystore; absent means the in-process cache (one instance only). */
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  /** PEM of the CA behind Memorystore's in-transit encryption (with a rediss:// REDIS_URL). */
+  REDIS_CA_CERT: z.string().regex(/-----BEGIN CERTIFICATE-----/, 'must be a PEM certificate').optional(),
   /** Pub/Sub project; absent (and no emulator) means the in-process bus. */
   PUBSUB_PROJECT_ID: z.string().optional(),
   PUBSUB_EMULATOR_HOST: z.string().optional(),

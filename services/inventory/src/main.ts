@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     const applied = await migrate(db, INVENTORY_MIGRATIONS_DIR);
     logger.info({ applied }, 'migrations applied');
   }
-  const cache = config.REDIS_URL ? await createRedisCache({ url: config.REDIS_URL, logger }) : new MemoryCache();
+  const cache = config.REDIS_URL ? await createRedisCache({ url: config.REDIS_URL, caCert: config.REDIS_CA_CERT, logger }) : new MemoryCache();
   const pubsubProject = config.PUBSUB_PROJECT_ID ?? config.GOOGLE_CLOUD_PROJECT;
   const bus = pubsubProject || config.PUBSUB_EMULATOR_HOST
     ? new PubSubBus({ projectId: pubsubProject ?? 'local', autoCreate: Boolean(config.PUBSUB_EMULATOR_HOST) })

@@ -5,6 +5,11 @@ import type { Cache } from './types';
 export interface RedisCacheOptions {
   /** redis:// or rediss:// URL (Memorystore). */
   url: string;
+  /**
+   * PEM certificate of the CA that signs the server's TLS certificate (Memorystore's in-transit
+   * encryption uses its own CA); with rediss:// and none given, the system's CAs are trusted.
+   */
+  caCert?: string;
   logger: Logger;
   /** Prepended to every key and channel, so deployments or tests can share one Redis. */
   keyPrefix?: string;
@@ -25,6 +30,7 @@ function buildClient(options: RedisCacheOptions) {
     disableOfflineQueue: true,
     commandOptions: { timeout: options.commandTimeoutMs ?? 2_000 },
     socket: {
+      ...(options.url.startsWith('rediss://') ? { tls: true as const, ...(options.caCert ? { ca: options.caCert } : {}) } : {}),
       connectTimeout: options.connectTimeoutMs ?? 2_000,
       // Jitter keeps a fleet of pods from reconnecting in lockstep after a Memorystore failover.
       reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 16), maxDelay) + Math.floor(Math.random() * 100),
