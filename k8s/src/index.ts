@@ -1,1 +1,3 @@
 export * from './deployables';
+export * from './manifests';
+export * from './files';
