@@ -5,6 +5,8 @@ import type { Environment } from './config';
  * Names of resources that one stack creates and another refers to. Stacks meet through these
  * deterministic names instead of remote state, so each stack plans on its own.
  */
+export type TerraformRole = 'plan' | 'apply';
+
 export function namesFor(env: Environment) {
   const prefix = `shop-${env.env}`;
   const project = env.project;
@@ -46,6 +48,9 @@ export function namesFor(env: Environment) {
       /** Standalone NEG the storefront's Kubernetes Service creates in each zone. */
       neg: (workload: string) => `${prefix}-${workload}-neg`,
     },
+    /** Accounts the infrastructure workflow plans (read-only) and applies as. */
+    terraformAccountId: (role: TerraformRole) => `${prefix}-tf-${role}`,
+    terraformAccountEmail: (role: TerraformRole) => `${prefix}-tf-${role}@${project}.iam.gserviceaccount.com`,
     githubPool: `${prefix}-github`,
     githubProvider: 'github-actions',
   };

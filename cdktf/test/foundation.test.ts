@@ -1,6 +1,6 @@
 import { SERVICE_LIST } from '@shop/contracts';
 import { namesFor } from '../src/names';
-import { BootstrapStack, REQUIRED_APIS } from '../src/stacks/bootstrap';
+import { APPLY_ROLES, BootstrapStack, PLAN_ROLES, PLAN_EXTRA_PERMISSIONS, REQUIRED_APIS } from '../src/stacks/bootstrap';
 import { ClustersStack, NODE_ROLES } from '../src/stacks/clusters';
 import { CLUSTER_ROLES, HEALTH_CHECK_RANGES, NetworkStack, nodeTag } from '../src/stacks/network';
 import { environment, onlyResource, resourcesOf, resourceTypes, synthesize, type Attributes, type StackClass, type Synthesized } from './support';
@@ -50,6 +50,29 @@ describe.each(ENVS)('bootstrap stack (%s)', (envName) => {
     });
     expect(bucket.lifecycle_rule).toEqual([{ action: { type: 'Delete' }, condition: { with_state: 'ARCHIVED', num_newer_versions: expect.any(Number) } }]);
     expect((bucket.lifecycle as Attributes).prevent_destroy).toBe(env.deletionProtection);
+  });
+
+  it('gives the infrastructure workflow a read-only planner and an applier without basic roles', () => {
+    const names = namesFor(env);
+    expect(resourcesOf(s, 'google_service_account').map(([, r]) => r.account_id).sort()).toEqual([names.terraformAccountId('apply'), names.terraformAccountId('plan')]);
+    const rolesOf = (id: string) =>
+      resourcesOf(s, 'google_project_iam_member')
+        .filter(([, r]) => r.member === `serviceAccount:\${google_service_account.${id}.email}`)
+        .map(([, r]) => String(r.role))
+        .sort();
+    const custom = onlyResource(s, 'google_project_iam_custom_role');
+    expect(custom.permissions).toEqual([...PLAN_EXTRA_PERMISSIONS]);
+    expect(rolesOf('terraform_plan')).toEqual([...PLAN_ROLES, '${google_project_iam_custom_role.terraform_plan_reads.name}'].sort());
+    // Viewer and reader roles only: nothing the planner holds can change a resource.
+    for (const role of PLAN_ROLES) expect(role).toMatch(/\.(viewer|reader|metadataViewer|clusterViewer|securityReviewer|serviceAccountViewer|workloadIdentityPoolViewer|serviceUsageViewer)$/i);
+    expect(rolesOf('terraform_apply')).toEqual([...APPLY_ROLES].sort());
+    for (const role of [...PLAN_ROLES, ...APPLY_ROLES]) expect(['roles/owner', 'roles/editor', 'roles/viewer']).not.toContain(role);
+    const state = resourcesOf(s, 'google_storage_bucket_iam_member').map(([, r]) => `${String(r.member)} ${String(r.role)}`).sort();
+    expect(state).toEqual([
+      'serviceAccount:${google_service_account.terraform_apply.email} roles/storage.objectAdmin',
+      'serviceAccount:${google_service_account.terraform_plan.email} roles/storage.objectViewer',
+    ]);
+    for (const [, grant] of resourcesOf(s, 'google_storage_bucket_iam_member')) expect(grant.bucket).toBe('${google_storage_bucket.state_bucket.name}');
   });
 
   it('matches its snapshot', () => expect(s).toMatchSnapshot());
@@ -279,7 +302,7 @@ describe('IAM in the foundation stacks', () => {
 
   it('grants by additive members only, never bindings or policies', () => {
     for (const s of stacks) {
-      for (const type of resourceTypes(s).filter((t) => t.includes('_iam_'))) expect(type).toMatch(/_iam_member$/);
+      for (const type of resourceTypes(s).filter((t) => t.includes('_iam_'))) expect(type).toMatch(/_iam_(member|custom_role)$/);
     }
   });
 

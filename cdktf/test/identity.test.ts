@@ -74,9 +74,12 @@ describe.each(ENVS)('identity stack (%s)', (envName) => {
       const workload = accountOfReference(binding.service_account_id);
       expect(binding.member).toBe(`serviceAccount:${env.project}.svc.id.goog[${KUBERNETES_NAMESPACE}/${workload}]`);
     }
-    // The release account is reachable only through GitHub federation, never from a pod.
-    const others = bindings.filter(([, b]) => !str(b.member).startsWith('serviceAccount:'));
-    expect(others.map(([, b]) => accountOfReference(b.service_account_id))).toEqual([RELEASE_WORKLOAD]);
+    // The release and Terraform accounts are reachable only through GitHub federation, never from a pod.
+    const others = bindings.filter(([, b]) => !str(b.member).startsWith('serviceAccount:')).map(([, b]) => str(b.service_account_id));
+    expect(others.filter((id) => id.startsWith('${')).map(accountOfReference)).toEqual([RELEASE_WORKLOAD]);
+    expect(others.filter((id) => !id.startsWith('${')).sort()).toEqual(
+      (['apply', 'plan'] as const).map((role) => `projects/${env.project}/serviceAccounts/${names.terraformAccountEmail(role)}`),
+    );
   });
 
   it('grants only additive members: no bindings, policies, basic roles or public principals', () => {
@@ -221,9 +224,10 @@ describe.each(ENVS)('identity stack (%s)', (envName) => {
     });
     expect(onlyResource(synth, 'google_iam_workload_identity_pool').workload_identity_pool_id).toBe(names.githubPool);
     const federation = resourcesOf(synth, 'google_service_account_iam_member').filter(([, b]) => str(b.member).startsWith('principalSet://'));
-    expect(federation.map(([, b]) => b.member)).toEqual([
-      `principalSet://iam.googleapis.com/projects/\${data.google_project.project.number}/locations/global/workloadIdentityPools/${names.githubPool}/attribute.repository/${repo}`,
-    ]);
+    // Release, Terraform plan and Terraform apply: all for runs of this repository (on main, by the provider's condition).
+    expect(federation.map(([, b]) => b.member)).toEqual(
+      Array(3).fill(`principalSet://iam.googleapis.com/projects/\${data.google_project.project.number}/locations/global/workloadIdentityPools/${names.githubPool}/attribute.repository/${repo}`),
+    );
     expect(resourceTypes(synth)).not.toContain('google_service_account_key');
   });
 

@@ -18,8 +18,11 @@ import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { SqlUser } from '@cdktf/provider-google/lib/sql-user';
 import { ServiceAccountIamMember } from '@cdktf/provider-google/lib/service-account-iam-member';
 import { StorageBucketIamMember } from '@cdktf/provider-google/lib/storage-bucket-iam-member';
+import type { TerraformRole } from '../names';
 import { PlatformStack, type StackProps } from '../stack';
 import { CLUSTER_ROLES } from './network';
+
+const TERRAFORM_ROLES: readonly TerraformRole[] = ['plan', 'apply'];
 
 /** The only Git ref whose workflow runs may exchange GitHub tokens for Google credentials. */
 export const RELEASE_REF = 'refs/heads/main';
@@ -188,6 +191,10 @@ export class IdentityStack extends PlatformStack {
       description: 'Google service account of each workload',
       value: Object.fromEntries([...this.accounts].map(([workload, sa]) => [workload, sa.email])),
     });
+    new TerraformOutput(this, 'terraform_service_accounts', {
+      description: 'Accounts the infrastructure workflow plans and applies as',
+      value: Object.fromEntries(TERRAFORM_ROLES.map((role) => [role, this.names.terraformAccountEmail(role)])),
+    });
     new TerraformOutput(this, 'workload_identity_provider', {
       description: 'Workload Identity Federation provider for google-github-actions/auth',
       value: githubProvider.name,
@@ -277,12 +284,22 @@ export class IdentityStack extends PlatformStack {
       oidc: { issuerUri: GITHUB_ISSUER },
     });
     const projectInfo = new DataGoogleProject(this, 'project', { projectId: this.env.project });
+    const repositoryRuns = `principalSet://iam.googleapis.com/projects/${projectInfo.number}/locations/global/workloadIdentityPools/${this.names.githubPool}/attribute.repository/${repo}`;
     new ServiceAccountIamMember(this, 'release-federation', {
       serviceAccountId: release.name,
       role: 'roles/iam.workloadIdentityUser',
-      member: `principalSet://iam.googleapis.com/projects/${projectInfo.number}/locations/global/workloadIdentityPools/${this.names.githubPool}/attribute.repository/${repo}`,
+      member: repositoryRuns,
       dependsOn: [provider],
     });
+    // The infrastructure workflow's accounts come from the bootstrap stack.
+    for (const role of TERRAFORM_ROLES) {
+      new ServiceAccountIamMember(this, `terraform-${role}-federation`, {
+        serviceAccountId: `projects/${this.env.project}/serviceAccounts/${this.names.terraformAccountEmail(role)}`,
+        role: 'roles/iam.workloadIdentityUser',
+        member: repositoryRuns,
+        dependsOn: [provider],
+      });
+    }
     return provider;
   }
 }
