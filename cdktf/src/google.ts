@@ -12,3 +12,6 @@ export const PRIVATE_GOOGLE_APIS = {
   cidr: '199.36.153.8/30',
   addresses: ['199.36.153.8', '199.36.153.9', '199.36.153.10', '199.36.153.11'],
 } as const;
+
+/** Google's Cloud SQL Auth Proxy image (a sidecar of every service with a database); Binary Authorization admits it. */
+export const CLOUD_SQL_PROXY_REPOSITORY = 'gcr.io/cloud-sql-connectors/cloud-sql-proxy';

@@ -1,5 +1,6 @@
 import { ANALYTICS_JOB, KUBERNETES_NAMESPACE, WAREHOUSE_DATASET, type Cluster } from '@shop/contracts';
 import type { Environment } from './config';
+import { CLOUD_SQL_PROXY_REPOSITORY } from './google';
 
 /**
  * Names of resources that one stack creates and another refers to. Stacks meet through these
@@ -10,6 +11,7 @@ export type TerraformRole = 'plan' | 'apply';
 export function namesFor(env: Environment) {
   const prefix = `shop-${env.env}`;
   const project = env.project;
+  const registry = 'shop';
   return {
     prefix,
     network: `${prefix}-vpc`,
@@ -37,8 +39,10 @@ export function namesFor(env: Environment) {
       imports: `${project}-imports`,
       dataflow: `${project}-dataflow`,
     },
-    registry: 'shop',
+    registry,
     registryHost: `${env.region}-docker.pkg.dev`,
+    /** Images Binary Authorization admits to the clusters (a trailing * matches the rest of the name). */
+    admittedImages: [`${env.region}-docker.pkg.dev/${project}/${registry}/*`, `${CLOUD_SQL_PROXY_REPOSITORY}*`],
     streamingJob: `${prefix}-${ANALYTICS_JOB.name}`,
     edge: {
       address: `${prefix}-storefront-ip`,

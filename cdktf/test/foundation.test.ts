@@ -216,6 +216,18 @@ describe.each(ENVS)('clusters stack (%s)', (envName) => {
     expect(resourcesOf(s, 'google_project_iam_member').every(([, r]) => r.project === env.project)).toBe(true);
   });
 
+  it('admits only this environment\'s registry, the Cloud SQL proxy and Google system images, blocking the rest', () => {
+    expect(onlyResource(s, 'google_binary_authorization_policy')).toMatchObject({
+      project: env.project,
+      global_policy_evaluation_mode: 'ENABLE',
+      admission_whitelist_patterns: [{ name_pattern: `${env.region}-docker.pkg.dev/${env.project}/${names.registry}/*` }, { name_pattern: 'gcr.io/cloud-sql-connectors/cloud-sql-proxy*' }],
+      default_admission_rule: { evaluation_mode: 'ALWAYS_DENY', enforcement_mode: 'ENFORCED_BLOCK_AND_AUDIT_LOG' },
+    });
+    for (const role of CLUSTER_ROLES) {
+      expect(byName(s, 'google_container_cluster', names.cluster(role)).binary_authorization).toEqual({ evaluation_mode: 'PROJECT_SINGLETON_POLICY_ENFORCE' });
+    }
+  });
+
   it.each(CLUSTER_ROLES)('runs the %s cluster regional, VPC-native and private, with a closed control plane', (role) => {
     const cluster = byName(s, 'google_container_cluster', names.cluster(role));
     expect(cluster).toMatchObject({

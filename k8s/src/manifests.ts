@@ -1,5 +1,5 @@
 import { KUBERNETES_NAMESPACE, SECRETS, SERVICE_LIST, SUBSCRIPTIONS, type Cluster, type ServiceSpec } from '@shop/contracts';
-import { HEALTH_CHECK_RANGES, namesFor, PRIVATE_GOOGLE_APIS } from '@shop/cdktf';
+import { CLOUD_SQL_PROXY_REPOSITORY, HEALTH_CHECK_RANGES, namesFor, PRIVATE_GOOGLE_APIS } from '@shop/cdktf';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import type { INamespace } from 'kubernetes-models/v1/Namespace';
@@ -127,7 +127,7 @@ export const IMAGE_DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 /** Cloud SQL Auth Proxy v2, pinned by tag and digest. */
 export const CLOUD_SQL_PROXY_IMAGE =
-  'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.2@sha256:d3f195cb893f2abb2ce8f28a4d3eee9b5589750711b4fbf67c78ce215c520e96';
+  `${CLOUD_SQL_PROXY_REPOSITORY}:2.14.2@sha256:d3f195cb893f2abb2ce8f28a4d3eee9b5589750711b4fbf67c78ce215c520e96`;
 const CLOUD_SQL_PROXY_PORT = 5432;
 const CLOUD_SQL_PROXY_HEALTH_PORT = 9090;
 /** Port of a Cloud SQL instance's server-side proxy, the only one the Auth Proxy dials. */

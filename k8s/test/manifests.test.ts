@@ -210,6 +210,11 @@ function podViolations(o: KubeObject, env: EnvName, here: readonly Deployable[])
     else if (c.image !== CLOUD_SQL_PROXY_IMAGE && !here.some((d) => image[1] === imageRepository(env, d.name) && image[2] === undefined)) {
       v.push(`${at}: image ${c.image} is not one of the overlay's service images`);
     }
+    // Binary Authorization blocks anything else on the clusters.
+    const admitted = namesFor(environment(env)).admittedImages;
+    if (image && !admitted.some((pattern) => (pattern.endsWith('*') ? image[1]?.startsWith(pattern.slice(0, -1)) : image[1] === pattern))) {
+      v.push(`${at}: image ${c.image} is not admitted by Binary Authorization`);
+    }
   }
   for (const c of t.spec.containers) {
     const mounts = (c.volumeMounts as { name: string; mountPath: string }[] | undefined) ?? [];

@@ -1,6 +1,7 @@
 import type { ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { Cluster } from '@shop/contracts';
+import { BinaryAuthorizationPolicy } from '@cdktf/provider-google/lib/binary-authorization-policy';
 import { ContainerCluster } from '@cdktf/provider-google/lib/container-cluster';
 import { ContainerNodePool, type ContainerNodePoolNodeConfig } from '@cdktf/provider-google/lib/container-node-pool';
 import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
@@ -24,7 +25,24 @@ const MONITORED_COMPONENTS = ['SYSTEM_COMPONENTS', 'APISERVER', 'SCHEDULER', 'CO
 export class ClustersStack extends PlatformStack {
   constructor(scope: Construct, props: StackProps) {
     super(scope, 'clusters', props);
+    this.admissionPolicy();
     for (const role of CLUSTER_ROLES) this.cluster(role);
+  }
+
+  /**
+   * The project's Binary Authorization policy, which both clusters enforce: only images from this
+   * environment's registry and the Cloud SQL Auth Proxy run; Google's own system images are
+   * admitted by the global policy. Everything else is blocked and logged.
+   */
+  private admissionPolicy(): void {
+    const { env, names } = this;
+    new BinaryAuthorizationPolicy(this, 'admission', {
+      project: env.project,
+      description: `Images admitted to the ${env.env} clusters`,
+      globalPolicyEvaluationMode: 'ENABLE',
+      admissionWhitelistPatterns: names.admittedImages.map((namePattern) => ({ namePattern })),
+      defaultAdmissionRule: { evaluationMode: 'ALWAYS_DENY', enforcementMode: 'ENFORCED_BLOCK_AND_AUDIT_LOG' },
+    });
   }
 
   private cluster(role: Cluster): void {
