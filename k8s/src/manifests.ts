@@ -324,6 +324,9 @@ function workloadPodSpec(d: Deployable): IPodSpec {
 // ---------------------------------------------------------------------------------------------
 // Base: one folder per deployable, identical in every environment
 
+/** Name, labels and sync wave of an object that belongs to one deployable. */
+const objectMetadata = (d: Deployable, syncWave: number) => ({ name: d.name, labels: labels(d.name, componentOf(d)), annotations: wave(syncWave) });
+
 export function serviceAccount(d: Deployable): IServiceAccount {
   return {
     apiVersion: 'v1',
@@ -339,7 +342,7 @@ export function deployment(d: Deployable): IDeployment {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: d.name, labels: labels(d.name, componentOf(d)), annotations: wave(SYNC_WAVES.workloads) },
+    metadata: objectMetadata(d, SYNC_WAVES.workloads),
     spec: {
       revisionHistoryLimit: 5,
       selector: { matchLabels: selectorLabels(d) },
@@ -354,7 +357,7 @@ export function statefulSet(d: Deployable): IStatefulSet {
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
-    metadata: { name: d.name, labels: labels(d.name, componentOf(d)), annotations: wave(SYNC_WAVES.workloads) },
+    metadata: objectMetadata(d, SYNC_WAVES.workloads),
     spec: {
       serviceName: d.name,
       replicas: d.replicas.max,
@@ -373,7 +376,7 @@ export function service(d: Deployable): IService {
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name: d.name, labels: labels(d.name, componentOf(d)), annotations: wave(SYNC_WAVES.workloads) },
+    metadata: objectMetadata(d, SYNC_WAVES.workloads),
     spec: {
       type: 'ClusterIP',
       // Headless for the runner: each shard has its own name (analytics-0.analytics).
@@ -388,7 +391,7 @@ export function horizontalPodAutoscaler(d: Deployable): IHorizontalPodAutoscaler
   return {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
-    metadata: { name: d.name, labels: labels(d.name, componentOf(d)), annotations: wave(SYNC_WAVES.workloads) },
+    metadata: objectMetadata(d, SYNC_WAVES.workloads),
     spec: {
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: d.name },
       minReplicas: d.replicas.min,
@@ -404,7 +407,7 @@ export function podDisruptionBudget(d: Deployable): IPodDisruptionBudget {
   return {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
-    metadata: { name: d.name, labels: labels(d.name, componentOf(d)), annotations: wave(SYNC_WAVES.workloads) },
+    metadata: objectMetadata(d, SYNC_WAVES.workloads),
     spec: {
       // One at a time at any scale (minAvailable 1 would let a drain take all but one).
       maxUnavailable: 1,
