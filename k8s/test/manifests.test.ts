@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { ANALYTICS_JOB, KUBERNETES_NAMESPACE, SECRETS, SERVICE_LIST, type Cluster } from '@shop/contracts';
+import { ANALYTICS_JOB, CONTAINER_PORT, KUBERNETES_NAMESPACE, SECRETS, SERVICE_LIST, type Cluster } from '@shop/contracts';
 import { HEALTH_CHECK_RANGES, namesFor } from '@shop/cdktf';
-import { baseConfigSchema } from '@shop/kit';
+import { Router } from 'express';
+import { baseConfigSchema, createHttpApp, createLogger, listen } from '@shop/kit';
 import { inventoryConfigSchema } from '@shop/inventory';
 import {
   ARGOCD,
@@ -573,6 +574,30 @@ describe('manifests and the shared service list', () => {
     }
     const runner = OVERLAYS.filter((o) => find(build(o), 'StatefulSet', ANALYTICS_JOB.name)).map((o) => o.dir);
     expect(runner).toEqual(OVERLAYS.filter((o) => o.cluster === ANALYTICS_JOB.cluster && environment(o.env).streaming.runner === 'gke').map((o) => o.dir));
+  });
+
+  test('the kit\'s HTTP app, which every service is built on, serves those probes on that port', async () => {
+    let dependencyUp = true;
+    const app = createHttpApp({
+      logger: createLogger({ service: 'probe-check', level: 'silent' }),
+      readiness: { dependency: () => (dependencyUp ? Promise.resolve() : Promise.reject(new Error('down'))) },
+      bodyLimit: '1kb',
+      routes: Router(),
+    });
+    const server = await listen(app, 0, '127.0.0.1');
+    try {
+      for (const d of DEPLOYABLES.filter((x) => x.workload === 'Deployment')) {
+        expect({ service: d.name, port: d.port }).toEqual({ service: d.name, port: baseConfigSchema.parse({ SERVICE_NAME: d.name }).PORT });
+        expect((await fetch(`${server.url}${d.probes.live}`)).status).toBe(200);
+        expect((await fetch(`${server.url}${d.probes.ready}`)).status).toBe(200);
+      }
+      dependencyUp = false;
+      const ready = [...new Set(DEPLOYABLES.map((d) => d.probes.ready))];
+      for (const p of ready) expect((await fetch(`${server.url}${p}`)).status).toBe(503);
+      expect(baseConfigSchema.parse({ SERVICE_NAME: 'x' }).PORT).toBe(CONTAINER_PORT);
+    } finally {
+      await server.close();
+    }
   });
 
   test('ports and probes are the ones each service exposes', () => {

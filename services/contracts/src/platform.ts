@@ -24,8 +24,11 @@ export interface ServiceSpec {
   probes: { readonly live: string; readonly ready: string };
 }
 
-const PROBES = { live: '/healthz', ready: '/readyz' } as const;
-const CONTAINER_PORT = 8080;
+/** Probe paths every service serves (the kit's HTTP app) and every manifest probes. */
+export const PROBE_PATHS = { live: '/healthz', ready: '/readyz' } as const;
+/** Port every service container listens on (the kit's PORT default). */
+export const CONTAINER_PORT = 8080;
+const PROBES = PROBE_PATHS;
 
 export const SERVICES = {
   storefront: { name: 'storefront', cluster: 'frontend', port: CONTAINER_PORT, database: null, publishes: [], redis: true, public: true, probes: PROBES },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONTAINER_PORT } from '@shop/contracts';
 
 export class ConfigError extends Error {
   constructor(readonly issues: string[]) {
@@ -11,7 +12,7 @@ export class ConfigError extends Error {
 export const baseConfigSchema = z.object({
   SERVICE_NAME: z.string().min(1),
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  PORT: z.coerce.number().int().min(0).max(65535).default(CONTAINER_PORT),
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GOOGLE_CLOUD_PROJECT: z.string().optional(),

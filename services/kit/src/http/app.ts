@@ -1,6 +1,7 @@
 import express, { type Express, type Request, type Response, type NextFunction, type Router } from 'express';
 import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
+import { PROBE_PATHS } from '@shop/contracts';
 import type { Logger } from '../logger';
 import { HttpProblem, problems } from '../errors';
 
@@ -50,7 +51,7 @@ function withTimeout(check: ReadinessCheck): Promise<void> {
 function accessLog(logger: Logger) {
   return (req: Request, res: Response, next: NextFunction) => {
     req.log = logger;
-    if (req.path === '/healthz' || req.path === '/readyz') {
+    if (req.path === PROBE_PATHS.live || req.path === PROBE_PATHS.ready) {
       next();
       return;
     }
@@ -99,10 +100,10 @@ export function createHttpApp(options: AppOptions): Express {
   app.use(accessLog(options.logger));
   app.use(helmet());
 
-  app.get('/healthz', (_req, res) => {
+  app.get(PROBE_PATHS.live, (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', async (_req, res) => {
+  app.get(PROBE_PATHS.ready, async (_req, res) => {
     if (options.isDraining?.()) {
       res.status(503).json({ status: 'draining', checks: {} });
       return;
