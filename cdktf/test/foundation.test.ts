@@ -32,7 +32,7 @@ describe.each(ENVS)('bootstrap stack (%s)', (envName) => {
 
   it('enables every API the platform uses and never disables one on destroy', () => {
     const services = resourcesOf(s, 'google_project_service').map(([, r]) => r);
-    const expected = ['container', 'sqladmin', 'redis', 'pubsub', 'bigquery', 'dataflow', 'compute', 'servicenetworking', 'secretmanager', 'artifactregistry', 'iamcredentials', 'sts', 'monitoring', 'logging', 'cloudresourcemanager', 'binaryauthorization', 'dns'];
+    const expected = ['container', 'sqladmin', 'redis', 'pubsub', 'bigquery', 'dataflow', 'compute', 'servicenetworking', 'secretmanager', 'artifactregistry', 'iamcredentials', 'sts', 'monitoring', 'logging', 'cloudresourcemanager', 'binaryauthorization', 'dns', 'gkehub', 'multiclusterservicediscovery', 'trafficdirector'];
     expect(services.map((r) => r.service)).toEqual(expect.arrayContaining(expected.map((api) => `${api}.googleapis.com`)));
     expect(services.map((r) => r.service).sort()).toEqual([...REQUIRED_APIS].sort());
     for (const r of services) expect(r).toMatchObject({ project: env.project, disable_on_destroy: false });
@@ -133,10 +133,15 @@ describe.each(ENVS)('network stack (%s)', (envName) => {
     });
   });
 
-  it('lets only Google health checks reach the nodes, on the contracts container ports', () => {
+  it('lets Google health checks reach the nodes, and the frontend pods the backend nodes, on the contracts container ports only', () => {
     const ports = [...new Set(SERVICE_LIST.map((svc) => String(svc.port)))];
-    const healthChecks = firewalls.filter((f) => f.allow && f.source_ranges);
-    expect(healthChecks).toHaveLength(1);
+    const fromRanges = firewalls.filter((f) => f.allow && f.source_ranges);
+    expect(fromRanges).toHaveLength(2);
+    const crossCluster = fromRanges.filter((f) => f.source_ranges?.includes(env.clusters.frontend.podCidr));
+    expect(crossCluster).toEqual([
+      expect.objectContaining({ direction: 'INGRESS', source_ranges: [env.clusters.frontend.podCidr], target_tags: [nodeTag(names.prefix, 'backend')], allow: [{ protocol: 'tcp', ports }] }),
+    ]);
+    const healthChecks = fromRanges.filter((f) => !crossCluster.includes(f));
     expect(healthChecks[0]).toMatchObject({
       direction: 'INGRESS',
       source_ranges: HEALTH_CHECK_RANGES,
@@ -151,7 +156,7 @@ describe.each(ENVS)('network stack (%s)', (envName) => {
       expect(f.direction).toBe('INGRESS');
       if (f.allow) {
         expect(f.source_ranges ?? []).not.toContain('0.0.0.0/0');
-        for (const range of f.source_ranges ?? []) expect(HEALTH_CHECK_RANGES).toContain(range);
+        for (const range of f.source_ranges ?? []) expect([...HEALTH_CHECK_RANGES, env.clusters.frontend.podCidr]).toContain(range);
         expect(f.target_tags?.length).toBeGreaterThan(0);
         for (const rule of f.allow) expect(rule.protocol).not.toBe('all');
       }
@@ -214,6 +219,13 @@ describe.each(ENVS)('clusters stack (%s)', (envName) => {
     // The registry and its reader grants belong to the identity stack, which is applied after this one.
     expect(resourcesOf(s, 'google_artifact_registry_repository_iam_member')).toEqual([]);
     expect(resourcesOf(s, 'google_project_iam_member').every(([, r]) => r.project === env.project)).toBe(true);
+  });
+
+  it('joins both clusters to the project fleet with Multi-cluster Services and its importer\'s network read', () => {
+    for (const role of CLUSTER_ROLES) expect(byName(s, 'google_container_cluster', names.cluster(role)).fleet).toEqual({ project: env.project });
+    expect(onlyResource(s, 'google_gke_hub_feature')).toMatchObject({ name: 'multiclusterservicediscovery', location: 'global', project: env.project });
+    const importer = resourcesOf(s, 'google_project_iam_member').filter(([, r]) => String(r.member).includes('gke-mcs-importer')).map(([, r]) => r);
+    expect(importer).toEqual([{ project: env.project, role: 'roles/compute.networkViewer', member: `serviceAccount:${env.project}.svc.id.goog[gke-mcs/gke-mcs-importer]` }]);
   });
 
   it('admits only this environment\'s registry, the Cloud SQL proxy and Google system images, blocking the rest', () => {

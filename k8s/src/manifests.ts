@@ -17,6 +17,7 @@ import type { INetworkPolicyEgressRule } from 'kubernetes-models/networking.k8s.
 import type { INetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer';
 import type { INetworkPolicyPort } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPort';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import type { IServiceExport } from '@kubernetes-models/gke/net.gke.io/v1/ServiceExport';
 import { CLUSTERS, deployablesOf, environment, imageRepository, type Deployable, type EnvName } from './deployables';
 
 /** Every object the renderer writes; each type is the Kubernetes schema's own. */
@@ -29,7 +30,8 @@ export type Manifest =
   | IHorizontalPodAutoscaler
   | IPodDisruptionBudget
   | INetworkPolicy
-  | IJob;
+  | IJob
+  | IServiceExport;
 
 /** One RFC 6902 operation of a Kustomize JSON patch. */
 export interface JsonPatchOperation {
@@ -474,7 +476,22 @@ export function baseManifests(d: Deployable): Record<string, Manifest> {
   }
   files['pdb.yaml'] = podDisruptionBudget(d);
   files['networkpolicy.yaml'] = networkPolicy(d);
+  if (calledAcrossClusters(d)) files['serviceexport.yaml'] = serviceExport(d);
   return files;
+}
+
+/** Whether a workload on the other cluster calls this one (through Multi-cluster Services). */
+export const calledAcrossClusters = (d: Deployable): boolean => callersOf(d.name).some((caller) => clusterOf(caller) !== d.cluster);
+
+/** Exports the Service to the fleet: callers on the other cluster reach it at <name>.<namespace>.svc.clusterset.local. */
+export function serviceExport(d: Deployable): IServiceExport {
+  return { apiVersion: 'net.gke.io/v1', kind: 'ServiceExport', metadata: objectMetadata(d, SYNC_WAVES.workloads) };
+}
+
+/** The URL a caller uses for a service: in-cluster DNS on the same cluster, the fleet's clusterset DNS across. */
+export function serviceUrl(caller: Cluster, callee: ServiceSpec): string {
+  const zone = callee.cluster === caller ? 'cluster.local' : 'clusterset.local';
+  return `http://${callee.name}.${KUBERNETES_NAMESPACE}.svc.${zone}:${callee.port}`;
 }
 
 export function namespace(): INamespace {
@@ -677,6 +694,9 @@ export function workloadConfig(env: EnvName, d: Deployable): Record<string, stri
   if (IMPORT_READERS.has(d.name)) config.IMPORTS_BUCKET = names.bucket.imports;
   if (TOKEN_VERIFIERS.has(d.name)) Object.assign(config, tokenSettings(e.project));
   if (d.workload === 'StatefulSet') config.BIGQUERY_DATASET = names.dataset;
+  for (const callee of (CALLS[d.name] ?? []).map(serviceSpec)) {
+    if (callee) config[`${callee.name.toUpperCase()}_URL`] = serviceUrl(d.cluster, callee);
+  }
   return config;
 }
 

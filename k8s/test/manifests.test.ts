@@ -576,6 +576,40 @@ describe('manifests and the shared service list', () => {
     expect(runner).toEqual(OVERLAYS.filter((o) => o.cluster === ANALYTICS_JOB.cluster && environment(o.env).streaming.runner === 'gke').map((o) => o.dir));
   });
 
+  test('callers reach services on their own cluster by cluster DNS and across clusters through an exported Service', () => {
+    let crossCluster = 0;
+    for (const o of OVERLAYS) {
+      const objects = build(o);
+      for (const [caller, callees] of Object.entries(CALLS)) {
+        const w = workloads(objects).find((x) => x.metadata.name === caller);
+        if (!w) continue;
+        const settings = containerEnvironment(objects, mainContainer(w));
+        for (const calleeName of callees) {
+          const callee = SERVICE_LIST.find((x) => x.name === calleeName);
+          const across = callee?.cluster !== o.cluster;
+          const zone = across ? 'svc.clusterset.local' : 'svc.cluster.local';
+          expect({ caller, setting: settings[`${calleeName.toUpperCase()}_URL`] }).toEqual({ caller, setting: `http://${calleeName}.${KUBERNETES_NAMESPACE}.${zone}:${callee?.port}` });
+          if (!across) {
+            expect(find(objects, 'Service', calleeName)).toBeDefined();
+            continue;
+          }
+          crossCluster += 1;
+          // The callee's cluster of the same environment exports its Service to the fleet.
+          const home = OVERLAYS.find((x) => x.env === o.env && x.cluster === callee?.cluster);
+          expect(home && find(build(home), 'ServiceExport', calleeName)).toMatchObject({ apiVersion: 'net.gke.io/v1', metadata: { namespace: KUBERNETES_NAMESPACE } });
+        }
+      }
+    }
+    expect(crossCluster).toBeGreaterThan(0);
+    // Nothing is exported that no other cluster calls.
+    for (const o of OVERLAYS) {
+      for (const exported of build(o).filter((x) => x.kind === 'ServiceExport')) {
+        const callers = Object.keys(CALLS).filter((c) => CALLS[c]?.includes(exported.metadata.name));
+        expect(callers.some((c) => SERVICE_LIST.find((x) => x.name === c)?.cluster !== o.cluster)).toBe(true);
+      }
+    }
+  });
+
   test('the kit\'s HTTP app, which every service is built on, serves those probes on that port', async () => {
     let dependencyUp = true;
     const app = createHttpApp({

@@ -19,10 +19,12 @@ export const REQUIRED_APIS = [
   'container.googleapis.com',
   'dataflow.googleapis.com',
   'dns.googleapis.com',
+  'gkehub.googleapis.com',
   'iam.googleapis.com',
   'iamcredentials.googleapis.com',
   'logging.googleapis.com',
   'monitoring.googleapis.com',
+  'multiclusterservicediscovery.googleapis.com',
   'pubsub.googleapis.com',
   'redis.googleapis.com',
   'secretmanager.googleapis.com',
@@ -30,6 +32,7 @@ export const REQUIRED_APIS = [
   'sqladmin.googleapis.com',
   'storage.googleapis.com',
   'sts.googleapis.com',
+  'trafficdirector.googleapis.com',
 ] as const;
 
 /**
@@ -42,6 +45,7 @@ export const PLAN_ROLES = [
   'roles/cloudsql.viewer',
   'roles/compute.viewer',
   'roles/container.clusterViewer',
+  'roles/gkehub.viewer',
   'roles/dataflow.viewer',
   'roles/dns.reader',
   'roles/iam.securityReviewer',
@@ -72,6 +76,7 @@ export const APPLY_ROLES = [
   'roles/compute.loadBalancerAdmin',
   'roles/compute.securityAdmin',
   'roles/container.admin',
+  'roles/gkehub.admin',
   'roles/dataflow.admin',
   'roles/dns.admin',
   'roles/iam.serviceAccountAdmin',

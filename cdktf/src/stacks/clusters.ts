@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import type { Cluster } from '@shop/contracts';
 import { BinaryAuthorizationPolicy } from '@cdktf/provider-google/lib/binary-authorization-policy';
 import { ContainerCluster } from '@cdktf/provider-google/lib/container-cluster';
+import { GkeHubFeature } from '@cdktf/provider-google/lib/gke-hub-feature';
 import { ContainerNodePool, type ContainerNodePoolNodeConfig } from '@cdktf/provider-google/lib/container-node-pool';
 import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
 import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
@@ -27,6 +28,22 @@ export class ClustersStack extends PlatformStack {
     super(scope, 'clusters', props);
     this.admissionPolicy();
     for (const role of CLUSTER_ROLES) this.cluster(role);
+    this.multiClusterServices();
+  }
+
+  /**
+   * Multi-cluster Services across the fleet both clusters join: a Service the backend exports
+   * (ServiceExport) is reachable from the frontend as <name>.<namespace>.svc.clusterset.local.
+   */
+  private multiClusterServices(): void {
+    const { env } = this;
+    new GkeHubFeature(this, 'multi_cluster_services', { name: 'multiclusterservicediscovery', location: 'global', project: env.project });
+    // The importer reads the network to program the imported endpoints; its identity is fixed by GKE.
+    new ProjectIamMember(this, 'mcs_importer_network_viewer', {
+      project: env.project,
+      role: 'roles/compute.networkViewer',
+      member: `serviceAccount:${env.project}.svc.id.goog[gke-mcs/gke-mcs-importer]`,
+    });
   }
 
   /**
@@ -91,6 +108,8 @@ export class ClustersStack extends PlatformStack {
       privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: false, masterIpv4CidrBlock: settings.masterCidr },
       masterAuthorizedNetworksConfig: { gcpPublicCidrsAccessEnabled: false, cidrBlocks: authorizedRanges },
       workloadIdentityConfig: { workloadPool: `${env.project}.svc.id.goog` },
+      // Fleet membership (named after the cluster) for Multi-cluster Services.
+      fleet: { project: env.project },
       releaseChannel: { channel: env.releaseChannel },
       enableShieldedNodes: true,
       binaryAuthorization: { evaluationMode: 'PROJECT_SINGLETON_POLICY_ENFORCE' },

@@ -76,6 +76,19 @@ export class NetworkStack extends PlatformStack {
       allow: [{ protocol: 'tcp', ports: containerPorts }],
       logConfig: { metadata: 'INCLUDE_ALL_METADATA' },
     });
+    // GKE's own rules admit each cluster's pods to its own nodes only; the storefront calls the
+    // backend services across clusters (Multi-cluster Services), on their container ports only.
+    new ComputeFirewall(this, 'allow_frontend_to_backend', {
+      name: `${names.prefix}-allow-frontend-to-backend`,
+      description: 'Frontend pods call the backend services across clusters',
+      network: network.id,
+      direction: 'INGRESS',
+      priority: 1000,
+      sourceRanges: [env.clusters.frontend.podCidr],
+      targetTags: [nodeTag(names.prefix, 'backend')],
+      allow: [{ protocol: 'tcp', ports: containerPorts }],
+      logConfig: { metadata: 'INCLUDE_ALL_METADATA' },
+    });
     if (env.streaming.runner === 'dataflow') {
       new ComputeFirewall(this, 'allow_dataflow_workers', {
         name: `${names.prefix}-allow-dataflow-workers`,
