@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { Router, type Express } from 'express';
 import {
   apiDocsRouter,
@@ -17,7 +16,7 @@ import { ImportRunner } from './operations/imports';
 import { Reservations } from './operations/reservations';
 import { buildApi, uploadUri } from './routes/index';
 
-export const INVENTORY_MIGRATIONS_DIR = path.resolve(__dirname, '../migrations');
+export { INVENTORY_MIGRATIONS_DIR } from './migrations-dir';
 
 export interface InventoryDeps {
   db: Knex;

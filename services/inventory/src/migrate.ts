@@ -1,5 +1,6 @@
 import { createSecretManagerResolver, runMigrationJob } from '@shop/kit';
-import { INVENTORY_MIGRATIONS_DIR } from './app';
+// Only the migrations folder: the Job needs none of the HTTP app.
+import { INVENTORY_MIGRATIONS_DIR } from './migrations-dir';
 
 /** The inventory database's migrations, run by the deployment's PreSync Job from this image. */
 runMigrationJob({
