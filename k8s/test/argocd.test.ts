@@ -1,11 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppProject, Application, ApplicationSet, type IAppProject, type IApplication, type IApplicationSet } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
 import { namesFor } from '@shop/cdktf';
 import { KUBERNETES_NAMESPACE, type Cluster } from '@shop/contracts';
-import { parseAllDocuments } from 'yaml';
 import { CLUSTERS, ENV_NAMES, environment, overlayPath, type EnvName } from '../src/deployables';
+import { kustomize, parseObjects, REPO_ROOT as ROOT } from './support';
 
 /**
  * The Argo CD objects under argocd/: each one validated against the Argo CD CRD schemas (and
@@ -16,7 +15,6 @@ import { CLUSTERS, ENV_NAMES, environment, overlayPath, type EnvName } from '../
  * an app-of-apps root that owns only the project and the ApplicationSet.
  */
 
-const ROOT = path.resolve(__dirname, '../..');
 const ARGOCD_DIR = 'argocd';
 const ROOT_APP = 'shop-root';
 const ROOT_APP_PATH = 'argocd/apps';
@@ -51,18 +49,8 @@ function yamlFilesUnder(dir: string): string[] {
     .sort();
 }
 
-/** Every document of a multi-document YAML text; empty documents (a trailing `---`) are skipped. */
-function parseYamlStream(text: string, source: string): unknown[] {
-  return parseAllDocuments(text).flatMap((doc, index) => {
-    const [error] = doc.errors;
-    if (error) throw new Error(`${source} document ${index}: ${error.message}`);
-    const value: unknown = doc.toJS();
-    return value === null || value === undefined ? [] : [value];
-  });
-}
-
 const MANIFESTS: readonly Manifest[] = yamlFilesUnder(ARGOCD_DIR).flatMap((file) =>
-  parseYamlStream(fs.readFileSync(path.join(ROOT, file), 'utf8'), file).map((value, index) => ({ where: `${file}#${index}`, file, value })),
+  parseObjects(fs.readFileSync(path.join(ROOT, file), 'utf8'), file).map((value, index) => ({ where: `${file}#${index}`, file, value })),
 );
 
 /** The models' own validate functions, applied to the object as written (no copy in between). */
@@ -470,7 +458,7 @@ describe('the workload project', () => {
 
     it('permits every object the overlay renders, in the shop namespace', () => {
       const project = workloadProject();
-      const rendered = parseYamlStream(execFileSync('kubectl', ['kustomize', path.join(ROOT, overlay)], { encoding: 'utf8' }), overlay);
+      const rendered: unknown[] = kustomize(overlay);
       expect(rendered.length).toBeGreaterThan(0);
       const allowed = new Set([...(project.spec.clusterResourceWhitelist ?? []), ...(project.spec.namespaceResourceWhitelist ?? [])].map(kindKey));
       const refused = rendered.flatMap((object) => {

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Copy, DockerfileParser, type Instruction } from 'dockerfile-ast';
-import { DEPLOYABLES, type Deployable } from '../src/deployables';
+import { DEPLOYABLES, IMAGE_DIGEST, type Deployable } from '../src';
+import { REPO_ROOT as ROOT } from './support';
 
 /**
  * Image rules, checked on the Dockerfiles themselves since no Docker engine builds them here:
@@ -10,9 +11,7 @@ import { DEPLOYABLES, type Deployable } from '../src/deployables';
  * at run time, and an exec-form command that starts the deployable's compiled entry point.
  */
 
-const ROOT = path.resolve(__dirname, '../..');
 const read = (file: string): string => fs.readFileSync(path.join(ROOT, file), 'utf8');
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 interface Stage {
   name: string | null;
@@ -80,7 +79,7 @@ function violations(text: string, deployable: Deployable, nodeMajorOfProject: nu
     const [ref = '', digest = ''] = stage.image.split('@');
     const tag = ref.split('/').at(-1)?.split(':')[1];
     if (!tag || tag === 'latest') out.push(`${stage.image}: base image needs an explicit tag, not latest`);
-    if (!DIGEST.test(digest)) out.push(`${stage.image}: base image must be pinned by digest`);
+    if (!IMAGE_DIGEST.test(digest)) out.push(`${stage.image}: base image must be pinned by digest`);
     const major = nodeMajor(ref);
     if (major !== nodeMajorOfProject) out.push(`${stage.image}: every stage must use Node ${nodeMajorOfProject}`);
   }

@@ -4,7 +4,7 @@
  *
  * - `REPO_ROOT`, `K8S_ROOT`: absolute paths.
  * - `KubeObject`: a parsed Kubernetes object.
- * - `parseObjects(text)`: every YAML document of a stream, empty documents dropped.
+ * - `parseObjects(text, source?)`: every YAML document of a stream, empty documents dropped; errors name the source.
  * - `kustomize(dir)`: `kubectl kustomize <dir>` (relative to the repository root or absolute), parsed.
  * - `kustomizeWithComponents(overlayDir, components)`: that overlay with only the given components.
  * - `MODEL_PACKAGES`, `modelFor(apiVersion, kind)`: the model class and module (`ModelInfo`) of an object type, or undefined.
@@ -31,10 +31,10 @@ export interface KubeObject {
   [field: string]: unknown;
 }
 
-export function parseObjects(text: string): KubeObject[] {
+export function parseObjects(text: string, source = 'YAML'): KubeObject[] {
   return parseAllDocuments(text)
-    .map((doc) => {
-      if (doc.errors.length) throw new Error(doc.errors.map((e) => e.message).join('\n'));
+    .map((doc, index) => {
+      if (doc.errors.length) throw new Error(`${source} document ${index}: ${doc.errors.map((e) => e.message).join('\n')}`);
       return doc.toJS() as KubeObject | null;
     })
     .filter((o): o is KubeObject => o !== null);
