@@ -27,6 +27,8 @@ export function namesFor(env: Environment) {
     /** Google service account id of a workload (service, analytics job, release workflow). */
     workloadAccountId: (workload: string) => `${prefix}-${workload}`,
     workloadAccountEmail: (workload: string) => `${prefix}-${workload}@${project}.iam.gserviceaccount.com`,
+    /** Cloud SQL IAM database user of a workload: its account's email without `.gserviceaccount.com`. */
+    databaseUser: (workload: string) => `${prefix}-${workload}@${project}.iam`,
     /** Kubernetes service account a workload runs as, bound to its Google service account. */
     workloadIdentityMember: (workload: string) => `serviceAccount:${project}.svc.id.goog[${KUBERNETES_NAMESPACE}/${workload}]`,
     sqlInstance: `${prefix}-pg`,

@@ -683,8 +683,7 @@ export function workloadConfig(env: EnvName, d: Deployable): Record<string, stri
   if (usesPubSub) config.PUBSUB_PROJECT_ID = e.project;
   if (d.database !== null) {
     // The proxy logs in as the workload's IAM database user; the app connects to it in the pod.
-    const user = names.workloadAccountEmail(d.name).replace(/\.gserviceaccount\.com$/, '');
-    config.DATABASE_URL = `postgres://${encodeURIComponent(user)}@127.0.0.1:${CLOUD_SQL_PROXY_PORT}/${d.database}?sslmode=disable`;
+    config.DATABASE_URL = `postgres://${encodeURIComponent(names.databaseUser(d.name))}@127.0.0.1:${CLOUD_SQL_PROXY_PORT}/${d.database}?sslmode=disable`;
     config.MIGRATE_ON_START = 'false';
     config.CLOUD_SQL_INSTANCE = `${e.project}:${e.region}:${names.sqlInstance}`;
   }

@@ -97,7 +97,7 @@ export class IdentityStack extends PlatformStack {
         projectRole(service.name, 'roles/cloudsql.instanceUser');
         new SqlUser(this, idOf('db-user', service.name), {
           instance: names.sqlInstance,
-          name: names.workloadAccountEmail(service.name).replace(/\.gserviceaccount\.com$/, ''),
+          name: names.databaseUser(service.name),
           type: 'CLOUD_IAM_SERVICE_ACCOUNT',
           // Postgres refuses to drop a role that owns tables.
           deletionPolicy: 'ABANDON',
