@@ -69,7 +69,8 @@ export async function pingDb(db: Knex): Promise<void> {
 
 export const DEFAULT_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
-function withDatabase(url: string, database: string): string {
+/** The same server URL, pointing at another database. */
+export function withDatabase(url: string, database: string): string {
   const u = new URL(url);
   u.pathname = `/${database}`;
   return u.toString();

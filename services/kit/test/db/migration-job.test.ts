@@ -1,17 +1,13 @@
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createDb, DEFAULT_ADMIN_URL, ensureDatabase, runMigrationJob } from '@shop/kit';
+import { createDb, DEFAULT_ADMIN_URL, ensureDatabase, runMigrationJob, withDatabase } from '@shop/kit';
 
 const NO_MIGRATIONS = path.resolve(__dirname, '../fixtures/no-migrations');
 const KIT_MIGRATIONS = ['0001_kit_outbox.sql', '0002_kit_idempotency.sql', '0003_kit_processed_events.sql'];
 
 const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? DEFAULT_ADMIN_URL;
 const name = `migjob_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-const url = (() => {
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
-})();
+const url = withDatabase(adminUrl, name);
 
 async function run(env: NodeJS.ProcessEnv): Promise<{ code: number; lines: string[] }> {
   const lines: string[] = [];
@@ -57,9 +53,7 @@ describe('migration job', () => {
   });
 
   it('exits 1 with the reason when the database cannot be migrated', async () => {
-    const u = new URL(url);
-    u.pathname = `/${name}_absent`;
-    const result = await run({ DATABASE_URL: u.toString() });
+    const result = await run({ DATABASE_URL: withDatabase(adminUrl, `${name}_absent`) });
     expect(result.code).toBe(1);
     expect(result.lines.join('\n')).toMatch(new RegExp(`sample: migration failed: .*${name}_absent`));
   });
