@@ -1,11 +1,13 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/services', '<rootDir>/dashboards', '<rootDir>/cdktf', '<rootDir>/k8s'],
+  roots: ['<rootDir>/services', '<rootDir>/dataflow', '<rootDir>/dashboards', '<rootDir>/cdktf', '<rootDir>/k8s'],
   testMatch: ['**/test/**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] },
   moduleNameMapper: {
-    '^@shop/(kit|contracts|inventory)$': '<rootDir>/services/$1/src/index.ts',
+    '^@shop/(kit|contracts|inventory|catalog|orders|activity|storefront)$': '<rootDir>/services/$1/src/index.ts',
+    '^@shop/dataflow$': '<rootDir>/dataflow/src/index.ts',
+    '^@shop/beam-pipeline$': '<rootDir>/dataflow/beam/src/index.ts',
     '^@shop/dashboards$': '<rootDir>/dashboards/src/index.ts',
     '^@shop/(cdktf|k8s)$': '<rootDir>/$1/src/index.ts',
   },

@@ -32,7 +32,7 @@ const PROBES = PROBE_PATHS;
 
 export const SERVICES = {
   storefront: { name: 'storefront', cluster: 'frontend', port: CONTAINER_PORT, database: null, publishes: [], redis: true, public: true, probes: PROBES },
-  activity: { name: 'activity', cluster: 'frontend', port: CONTAINER_PORT, database: null, publishes: [TOPICS.activity], redis: false, public: true, probes: PROBES },
+  activity: { name: 'activity', cluster: 'frontend', port: CONTAINER_PORT, database: null, publishes: [TOPICS.activity], redis: true, public: true, probes: PROBES },
   catalog: { name: 'catalog', cluster: 'backend', port: CONTAINER_PORT, database: 'catalog', publishes: [TOPICS.catalog], redis: true, public: false, probes: PROBES },
   inventory: { name: 'inventory', cluster: 'backend', port: CONTAINER_PORT, database: 'inventory', publishes: [TOPICS.inventory], redis: true, public: false, probes: PROBES },
   orders: { name: 'orders', cluster: 'backend', port: CONTAINER_PORT, database: 'orders', publishes: [TOPICS.orders], redis: true, public: false, probes: PROBES },
@@ -71,6 +71,8 @@ export const shardFilter = (shard: number): string => `attributes.shard = "${sha
 export const SUBSCRIPTIONS: readonly SubscriptionSpec[] = [
   // Catalog drops cached product pages and listings when stock changes.
   pull(SERVICES.catalog.name, TOPICS.inventory),
+  // Catalog counts units sold (best sellers) from paid orders.
+  pull(SERVICES.catalog.name, TOPICS.orders),
   // Orders removes deleted products from carts.
   pull(SERVICES.orders.name, TOPICS.catalog),
   // Every analytics replica owns one shard of every topic.
@@ -99,6 +101,7 @@ const REDIS_USERS = SERVICE_LIST.filter((s) => s.redis).map((s) => s.name);
 export const SECRETS: readonly SecretSpec[] = [
   { name: 'redis-url', description: 'Memorystore rediss:// URL with its AUTH string', accessors: REDIS_USERS, setting: 'REDIS_URL' },
   { name: 'redis-ca', description: 'Certificate of the CA that signs Memorystore\'s in-transit encryption', accessors: REDIS_USERS, setting: 'REDIS_CA_CERT' },
-  { name: 'storefront-cookie-key', description: 'Key that signs shopper id and cart cookies', accessors: [SERVICES.storefront.name], setting: 'STOREFRONT_COOKIE_KEY' },
+  // The activity service verifies the shopper cookie the page beacon arrives with.
+  { name: 'storefront-cookie-key', description: 'Key that signs shopper id and cart cookies', accessors: [SERVICES.storefront.name, SERVICES.activity.name], setting: 'STOREFRONT_COOKIE_KEY' },
   { name: 'payment-provider-key', description: 'API key of the payment provider', accessors: [SERVICES.orders.name], setting: 'PAYMENT_PROVIDER_KEY' },
 ];

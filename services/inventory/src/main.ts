@@ -3,16 +3,14 @@ import {
   createDb,
   createLogger,
   createObjectStore,
-  createRedisCache,
   createSecretManagerResolver,
-  createTokenVerifier,
   drainOnSignal,
   loadConfig,
-  MemoryBus,
-  MemoryCache,
   migrate,
-  PubSubBus,
+  openBus,
+  openCache,
   startTelemetry,
+  tokenVerifierFrom,
 } from '@shop/kit';
 import { INVENTORY_MIGRATIONS_DIR } from './app';
 import { inventoryConfigSchema } from './config';
@@ -28,13 +26,10 @@ async function main(): Promise<void> {
     const applied = await migrate(db, INVENTORY_MIGRATIONS_DIR);
     logger.info({ applied }, 'migrations applied');
   }
-  const cache = config.REDIS_URL ? await createRedisCache({ url: config.REDIS_URL, caCert: config.REDIS_CA_CERT, logger }) : new MemoryCache();
-  const pubsubProject = config.PUBSUB_PROJECT_ID ?? config.GOOGLE_CLOUD_PROJECT;
-  const bus = pubsubProject || config.PUBSUB_EMULATOR_HOST
-    ? new PubSubBus({ projectId: pubsubProject ?? 'local', autoCreate: Boolean(config.PUBSUB_EMULATOR_HOST) })
-    : new MemoryBus();
+  const cache = await openCache(config, logger);
+  const bus = openBus(config, logger);
   const objects = createObjectStore(config.LOCAL_OBJECTS_DIR ? { localRoot: config.LOCAL_OBJECTS_DIR } : { gcs: {} });
-  const verifyToken = createTokenVerifier({ jwks: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+  const verifyToken = tokenVerifierFrom(config);
 
   const service = await startInventoryService(
     { db, cache, bus, logger, verifyToken, objects, importsBucket: config.IMPORTS_BUCKET, bodyLimit: config.BODY_LIMIT },

@@ -1,5 +1,5 @@
 import { createLogger, type Logger } from '../logger';
-import type { BusMessage, EventBus, MessageHandler, ReceivedMessage, Subscription } from './types';
+import type { BusMessage, EventBus, MessageHandler, ReceivedMessage, SubscribeOptions, Subscription } from './types';
 import { deadLetterTopicOf } from './pubsub-topics';
 
 export interface MemoryBusOptions {
@@ -29,6 +29,7 @@ interface Subscriber {
 interface MemorySubscription {
   name: string;
   topic: string;
+  accepts: (attributes: Record<string, string>) => boolean;
   subscribers: Subscriber[];
   nextSubscriber: number;
   waitingForSubscriber: (() => void)[];
@@ -39,6 +40,15 @@ interface MemorySubscription {
 }
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The `attributes.KEY = "VALUE"` subset of Pub/Sub's filter syntax; anything else is refused. */
+export function attributeFilter(filter: string | undefined): (attributes: Record<string, string>) => boolean {
+  if (filter === undefined || filter.trim() === '') return () => true;
+  const match = /^\s*attributes\.([A-Za-z0-9_-]+)\s*=\s*"([^"]*)"\s*$/.exec(filter);
+  if (!match) throw new Error(`the in-process bus understands filters of the form attributes.KEY = "VALUE", not ${filter}`);
+  const [, key, value] = match as unknown as [string, string, string];
+  return (attributes) => attributes[key] === value;
+}
 
 /**
  * In-process EventBus with Pub/Sub's semantics: per-subscription copies, in-order delivery per
@@ -70,13 +80,20 @@ export class MemoryBus implements EventBus {
     return Promise.resolve();
   }
 
-  subscribe(topic: string, subscription: string, handler: MessageHandler): Promise<Subscription> {
+  subscribe(topic: string, subscription: string, handler: MessageHandler, options: SubscribeOptions = {}): Promise<Subscription> {
     if (this.closed) return Promise.reject(new Error('MemoryBus is closed'));
     let sub = this.subscriptions.get(subscription);
     if (!sub) {
+      let accepts: MemorySubscription['accepts'];
+      try {
+        accepts = attributeFilter(options.filter);
+      } catch (err) {
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
       sub = {
         name: subscription,
         topic,
+        accepts,
         subscribers: [],
         nextSubscriber: 0,
         waitingForSubscriber: [],
@@ -117,7 +134,7 @@ export class MemoryBus implements EventBus {
   private enqueue(topic: string, message: BusMessage, extraAttributes: Record<string, string> = {}): void {
     const messageId = String(this.nextMessageId++);
     for (const sub of this.subscriptions.values()) {
-      if (sub.topic !== topic) continue;
+      if (sub.topic !== topic || !sub.accepts({ ...message.attributes, ...extraAttributes })) continue;
       const stored: StoredMessage = {
         messageId,
         // Copied as the broker would, so later changes by the publisher are not seen.

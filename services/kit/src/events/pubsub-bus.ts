@@ -8,7 +8,7 @@ import {
   type Topic,
 } from '@google-cloud/pubsub';
 import { createLogger, type Logger } from '../logger';
-import type { BusMessage, EventBus, MessageHandler, ReceivedMessage, Subscription } from './types';
+import type { BusMessage, EventBus, MessageHandler, ReceivedMessage, SubscribeOptions, Subscription } from './types';
 import { BusPublishError } from './publish-error';
 import { KeyedDispatcher } from './keyed-dispatcher';
 import { deadLetterTopicOf, ensureTopics, isAlreadyExists } from './pubsub-topics';
@@ -84,8 +84,8 @@ export class PubSubBus implements EventBus {
     if (failed.length > 0) throw new BusPublishError(topic, failed, firstError);
   }
 
-  async subscribe(topic: string, subscription: string, handler: MessageHandler): Promise<Subscription> {
-    if (this.autoCreate) await this.ensureSubscription(topic, subscription);
+  async subscribe(topic: string, subscription: string, handler: MessageHandler, options: SubscribeOptions = {}): Promise<Subscription> {
+    if (this.autoCreate) await this.ensureSubscription(topic, subscription, options.filter);
     else await this.assertSubscription(topic, subscription);
 
     const sub = this.pubsub.subscription(subscription, {
@@ -162,11 +162,12 @@ export class PubSubBus implements EventBus {
     return done;
   }
 
-  private async ensureSubscription(topic: string, subscription: string): Promise<void> {
+  private async ensureSubscription(topic: string, subscription: string, filter: string | undefined): Promise<void> {
     await this.ensureTopic(topic);
     try {
       await this.pubsub.topic(topic).createSubscription(subscription, {
         enableMessageOrdering: true,
+        ...(filter ? { filter } : {}),
         deadLetterPolicy: {
           deadLetterTopic: `projects/${this.projectId}/topics/${deadLetterTopicOf(topic)}`,
           maxDeliveryAttempts: this.maxDeliveryAttempts,

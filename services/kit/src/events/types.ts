@@ -21,6 +21,14 @@ export interface Subscription {
   close(): Promise<void>;
 }
 
+export interface SubscribeOptions {
+  /**
+   * Pub/Sub subscription filter applied when the subscription is created, e.g.
+   * `attributes.shard = "2"` (the in-process bus understands this `attributes.KEY = "VALUE"` form).
+   */
+  filter?: string | undefined;
+}
+
 /** Events port: Pub/Sub in production, an in-process bus on one machine. */
 export interface EventBus {
   /**
@@ -28,7 +36,7 @@ export interface EventBus {
    * BusPublishError naming the messages that were not accepted when the adapter knows them.
    */
   publish(topic: string, messages: BusMessage[]): Promise<void>;
-  subscribe(topic: string, subscription: string, handler: MessageHandler): Promise<Subscription>;
+  subscribe(topic: string, subscription: string, handler: MessageHandler, options?: SubscribeOptions): Promise<Subscription>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
