@@ -32,3 +32,4 @@ export * from './http/service-client';
 export * from './http/cookies';
 export * from './http/rate-limit';
 export * from './settings';
+export * from './bench/index';

@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { Pool } from 'pg';
-import { createDevIssuer, createTestDatabase, type TestDatabase } from '@shop/kit';
 import { INVENTORY_MIGRATIONS_DIR } from '../app';
 import { findDrift } from '../store/ledger';
-import { formatRow, measure, median, type Measurement } from './measure';
+import { BARE_EXPRESS_SCRIPT, createDevIssuer, createTestDatabase, formatRow, measure, median, startBenchProcess, type Measurement, type TestDatabase } from '@shop/kit';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 // Baseline and API alternate for several rounds and the median round counts, so a noisy moment on a shared machine does not decide the ratio.
@@ -20,37 +18,6 @@ async function startJwks(jwks: object): Promise<{ url: string; close(): void }> 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const { port } = server.address() as { port: number };
   return { url: `http://127.0.0.1:${port}/jwks.json`, close: () => server.close() };
-}
-
-async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-/** Starts the built service as its own process (as in production) and waits until /readyz answers. */
-async function startService(env: Record<string, string>, script = '../main.js'): Promise<{ url: string; stop(): void }> {
-  const port = await freePort();
-  // BENCH_NODE_ARGS passes flags such as --cpu-prof to the service process when profiling.
-  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, path.resolve(__dirname, script)], {
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`inventory exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) return { url, stop: () => child.kill('SIGTERM') };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('inventory did not become ready');
 }
 
 /** Seeds stock straight in SQL, with the matching ledger entries so the ledger invariant holds. */
@@ -72,8 +39,8 @@ async function main(): Promise<void> {
   const issuer = await createDevIssuer(ISSUER, AUDIENCE);
   const jwks = await startJwks(issuer.jwks);
   const token = await issuer.sign({ subject: 'bench', roles: ['service'], warehouses: ['*'] });
-  const service = await startService({ DATABASE_URL: database.url, JWKS_URL: jwks.url, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, LOCAL_OBJECTS_DIR: '/tmp', DATABASE_POOL_MAX: '20' });
-  const bare = await startService({}, './bare-express.js');
+  const service = await startBenchProcess(path.resolve(__dirname, '../main.js'), { DATABASE_URL: database.url, JWKS_URL: jwks.url, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, LOCAL_OBJECTS_DIR: '/tmp', DATABASE_POOL_MAX: '20' });
+  const bare = await startBenchProcess(BARE_EXPRESS_SCRIPT, {});
   const pool = new Pool({ connectionString: database.url, max: CONCURRENCY });
   const randomSku = () => `SKU-${1 + Math.floor(Math.random() * SPREAD_SKUS)}`;
   const raw = (sku: () => string) => async () => {
