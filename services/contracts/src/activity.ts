@@ -101,3 +101,11 @@ export const activityBatchSchema = z.strictObject({ events: z.array(activityInpu
  * land on one analytics shard, which makes per-shard distinct shoppers and sessions add up exactly.
  */
 export const activityShard = (shopperId: string, shards: number = DEFAULT_SHARD_COUNT): number => shardOf(shopperId, shards);
+
+/**
+ * Cookies the storefront sets (signed with STOREFRONT_COOKIE_KEY) and the activity service reads
+ * from the page beacon: the anonymous shopper, the 30-minute activity session, the cart.
+ */
+export const SHOPPER_COOKIES = { shopper: 'sid', session: 'ssn', cart: 'cart' } as const;
+/** A session ends after this long without activity. */
+export const SESSION_IDLE_SECONDS = 30 * 60;
