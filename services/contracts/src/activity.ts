@@ -39,7 +39,7 @@ const productLine = {
 
 /** What each type adds to the common fields. A purchase is one event per order line. */
 const SPECIFIC = {
-  product_viewed: { productId: uuidSchema, sku: skuSchema.nullable() },
+  product_viewed: { productId: uuidSchema, sku: skuSchema.nullable().default(null) },
   search_performed: { query: z.string().min(1).max(200), resultCount: z.number().int().min(0) },
   cart_item_added: productLine,
   cart_item_removed: productLine,
