@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
-import { cookieHeader, startHarness, type Harness } from './support';
+import { startHarness, type Harness } from './support';
 
 let h: Harness;
 let serviceToken: string;
