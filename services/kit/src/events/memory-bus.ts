@@ -1,6 +1,7 @@
 import { createLogger, type Logger } from '../logger';
 import type { BusMessage, EventBus, MessageHandler, ReceivedMessage, SubscribeOptions, Subscription } from './types';
 import { deadLetterTopicOf } from './pubsub-topics';
+import { attributeFilter } from './filter';
 
 export interface MemoryBusOptions {
   /** Deliveries of a message before it moves to `<topic>-dlq`. */
@@ -41,14 +42,7 @@ interface MemorySubscription {
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The `attributes.KEY = "VALUE"` subset of Pub/Sub's filter syntax; anything else is refused. */
-export function attributeFilter(filter: string | undefined): (attributes: Record<string, string>) => boolean {
-  if (filter === undefined || filter.trim() === '') return () => true;
-  const match = /^\s*attributes\.([A-Za-z0-9_-]+)\s*=\s*"([^"]*)"\s*$/.exec(filter);
-  if (!match) throw new Error(`the in-process bus understands filters of the form attributes.KEY = "VALUE", not ${filter}`);
-  const [, key, value] = match as unknown as [string, string, string];
-  return (attributes) => attributes[key] === value;
-}
+
 
 /**
  * In-process EventBus with Pub/Sub's semantics: per-subscription copies, in-order delivery per

@@ -12,6 +12,7 @@ import type { BusMessage, EventBus, MessageHandler, ReceivedMessage, SubscribeOp
 import { BusPublishError } from './publish-error';
 import { KeyedDispatcher } from './keyed-dispatcher';
 import { deadLetterTopicOf, ensureTopics, isAlreadyExists } from './pubsub-topics';
+import { parseAttributeFilter } from './filter';
 
 export interface PubSubBusOptions {
   projectId: string;
@@ -95,14 +96,21 @@ export class PubSubBus implements EventBus {
     const dispatcher = new KeyedDispatcher((err) =>
       this.logger.warn({ err, topic, subscription }, 'event handler failed; message nacked for redelivery'),
     );
-    sub.on('message', (message: Message) =>
+    // Pub/Sub applies the filter itself; checking again costs nothing and holds where it does not
+    // (the emulator stores filters without applying them, and a subscription made by hand may lack one).
+    const accepts = options.filter ? parseAttributeFilter(options.filter) : null;
+    sub.on('message', (message: Message) => {
+      if (accepts && !accepts(message.attributes)) {
+        message.ack();
+        return;
+      }
       dispatcher.dispatch({
         orderingKey: message.orderingKey || undefined,
         handle: () => handler(toReceived(message)),
         ack: () => message.ack(),
         nack: () => message.nack(),
-      }),
-    );
+      });
+    });
     // Without a listener an 'error' event would crash the process; the client retries transient ones itself.
     sub.on('error', (err: unknown) => this.logger.error({ err, topic, subscription }, 'Pub/Sub subscription error'));
 

@@ -56,6 +56,19 @@ export function eventBusContract(name: string, create: () => Promise<EventBus>):
       expect(got?.messageId).toMatch(/.+/);
     });
 
+    it('delivers to a filtered subscription only the messages its attribute filter selects', async () => {
+      const inbox = new Inbox();
+      const topic = uniqueName('filtered');
+      await bus.subscribe(topic, `${topic}-shard-1`, inbox.handler, { filter: 'attributes.shard = "1"' });
+      const sharded = (n: number, shard: string): BusMessage => ({ ...message(n), attributes: { ...message(n).attributes, shard } });
+
+      await bus.publish(topic, [sharded(1, '0'), sharded(2, '1'), sharded(3, '2'), sharded(4, '1')]);
+      await inbox.waitForHandled(2);
+      await sleep(300);
+
+      expect(inbox.handled.map(nOf).sort()).toEqual([2, 4]);
+    });
+
     it('keeps order per ordering key for 200 messages on 2 keys', async () => {
       // A random pause per message would let a bus that runs a key's handlers concurrently reorder them.
       const inbox = new Inbox();
