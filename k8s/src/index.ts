@@ -1,3 +1,4 @@
 export * from './deployables';
 export * from './manifests';
 export * from './files';
+export * from './dockerfiles';

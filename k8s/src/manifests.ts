@@ -173,15 +173,15 @@ export const terminationGraceSeconds = (d: Deployable): number => preStopSeconds
  * stock through the inventory API (its `service` role). Catalog and orders learn the rest from events.
  */
 export const CALLS: Readonly<Record<string, readonly string[]>> = {
-  storefront: ['catalog', 'inventory', 'orders'],
-  orders: ['inventory'],
+  storefront: ['catalog', 'inventory', 'orders', 'activity'],
+  orders: ['inventory', 'catalog'],
 };
 
 
 /** Workloads that read CSV imports from the imports bucket (the identity stack grants them). */
 const IMPORT_READERS: ReadonlySet<string> = new Set(['catalog', 'inventory']);
-/** Workloads whose API takes bearer tokens from staff and integrations. */
-const TOKEN_VERIFIERS: ReadonlySet<string> = new Set(['inventory']);
+/** Workloads whose API takes bearer tokens from staff and integrations, and from the workloads that call them. */
+const TOKEN_VERIFIERS: ReadonlySet<string> = new Set(['inventory', 'catalog', 'orders', 'activity']);
 
 export const serviceSpec = (name: string): ServiceSpec | undefined => SERVICE_LIST.find((s) => s.name === name);
 
@@ -691,7 +691,12 @@ export function workloadConfig(env: EnvName, d: Deployable): Record<string, stri
     config[secret.setting] = `sm://${secret.name}`;
   }
   if (IMPORT_READERS.has(d.name)) config.IMPORTS_BUCKET = names.bucket.imports;
-  if (TOKEN_VERIFIERS.has(d.name)) Object.assign(config, tokenSettings(e.project));
+  if (TOKEN_VERIFIERS.has(d.name)) {
+    Object.assign(config, tokenSettings(e.project));
+    // Callers present Google ID tokens of their service accounts (Workload Identity) with the `service` role.
+    const callers = callersOf(d.name).map((caller) => `${names.workloadAccountEmail(caller)}=service`);
+    if (callers.length) config.TRUSTED_WORKLOADS = callers.join(',');
+  }
   if (d.workload === 'StatefulSet') config.BIGQUERY_DATASET = names.dataset;
   for (const callee of (CALLS[d.name] ?? []).map(serviceSpec)) {
     if (callee) config[`${callee.name.toUpperCase()}_URL`] = serviceUrl(d.cluster, callee);
