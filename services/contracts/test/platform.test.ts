@@ -1,4 +1,4 @@
-import { SERVICE_LIST, SUBSCRIPTIONS, TOPICS, ANALYTICS_JOB, WAREHOUSE_TABLE_LIST, shardFilter, shardOf } from '@shop/contracts';
+import { SERVICE_LIST, SUBSCRIPTIONS, TOPICS, ANALYTICS_JOB, WAREHOUSE_TABLES, WAREHOUSE_TABLE_LIST, shardFilter, shardOf } from '@shop/contracts';
 
 describe('platform contract', () => {
   it('gives every topic a publisher and every publisher a known topic', () => {
@@ -48,5 +48,22 @@ describe('warehouse tables', () => {
       expect(table.columns.map((c) => c.name)).toEqual(expect.arrayContaining(['window_start', 'window_end', 'emitted_at', 'is_final', 'pane_timing']));
       expect(table.key[0]).toBe('window_start');
     }
+  });
+
+  it('keys per-shard partial rows by shard, and keeps rows keyed by the shard key complete', () => {
+    const { productActivityMinute, salesMinute, coViews, inventoryMinute } = WAREHOUSE_TABLES;
+    for (const table of [productActivityMinute, salesMinute, coViews]) {
+      expect({ table: table.name, key: table.key.at(-1) }).toEqual({ table: table.name, key: 'shard' });
+      expect(table.columns.find((c) => c.name === 'shard')).toMatchObject({ type: 'INT64', required: true });
+    }
+    // Inventory events are sharded by SKU, so a SKU × warehouse row has one owner and no shard column.
+    expect(inventoryMinute.key).toEqual(['window_start', 'sku', 'warehouse_id']);
+    expect(inventoryMinute.columns.map((c) => c.name)).not.toContain('shard');
+  });
+
+  it('leaves rates to the views, which divide the summed counts of every shard', () => {
+    const activity = WAREHOUSE_TABLES.productActivityMinute.columns.map((c) => c.name);
+    expect(activity.filter((name) => name.endsWith('_rate'))).toEqual([]);
+    expect(activity).toEqual(expect.arrayContaining(['views', 'add_to_carts', 'purchases', 'unique_shoppers']));
   });
 });
