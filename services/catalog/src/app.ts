@@ -1,5 +1,9 @@
 import { Router, type Express } from 'express';
-import { apiDocsRouter, Api, createHttpApp, pingDb, type Cache, type Knex, type Logger, type ObjectStore, type TokenVerifier } from '@shop/kit';
+import { apiDocsRouter, createHttpApp, idempotency, pingDb, type Cache, type Knex, type Logger, type ObjectStore, type TokenVerifier } from '@shop/kit';
+import { DEFAULT_CACHE_TTL, ReadCache } from './cache/read-cache';
+import type { Core } from './operations/core';
+import { ImportRunner } from './operations/imports';
+import { buildApi, uploadUri } from './routes/index';
 
 export { CATALOG_MIGRATIONS_DIR } from './migrations-dir';
 
@@ -22,12 +26,35 @@ export interface CatalogDeps {
 
 export interface CatalogApp {
   app: Express;
+  /** What the routes, the import runner and the event projections share. */
+  core: Core;
+  imports: ImportRunner;
+  /** Stops the read cache's pending invalidation timers. */
+  close(): void;
 }
 
 /** Builds the catalog HTTP app and the in-process parts its routes use. */
 export function createCatalogApp(deps: CatalogDeps): CatalogApp {
-  const api = new Api();
-  const document = api.document({ title: 'Catalog API', version: '1.0.0', description: 'Products, variants, categories and search; admin API and CSV imports.' });
+  const cache = new ReadCache(deps.cache, deps.logger, { ...DEFAULT_CACHE_TTL, ...definedOnly(deps.cacheTtl ?? {}) });
+  const core: Core = { db: deps.db, logger: deps.logger, cache, view: { assetsBaseUrl: (deps.assetsBaseUrl ?? '/assets').replace(/\/+$/, '') } };
+  const imports = new ImportRunner(core, deps.objects, deps.logger);
+  const importsBucket = deps.importsBucket ?? 'shop-imports';
+  const api = buildApi({
+    core,
+    verifyToken: deps.verifyToken,
+    imports,
+    idempotent: idempotency({ db: deps.db, scope: (req) => `catalog:${req.principal?.subject ?? 'anonymous'}` }),
+    storeUpload: async (content) => {
+      const uri = uploadUri(importsBucket);
+      await deps.objects.write(uri, content, 'text/csv');
+      return uri;
+    },
+  });
+  const document = api.document({
+    title: 'Catalog API',
+    version: '1.0.0',
+    description: 'Products, variants and categories. Public reads (listing, typo-tolerant search, product pages, categories, SKU prices) need no token; the admin API needs the admin role.',
+  });
   const routes = Router();
   routes.use(apiDocsRouter(document));
   routes.use(api.router);
@@ -38,5 +65,9 @@ export function createCatalogApp(deps: CatalogDeps): CatalogApp {
     routes,
     ...(deps.isDraining ? { isDraining: deps.isDraining } : {}),
   });
-  return { app };
+  return { app, core, imports, close: () => cache.close() };
+}
+
+function definedOnly(ttl: { productSeconds?: number; listingSeconds?: number }): Partial<{ productSeconds: number; listingSeconds: number }> {
+  return Object.fromEntries(Object.entries(ttl).filter(([, v]) => v !== undefined));
 }

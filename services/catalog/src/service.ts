@@ -1,5 +1,6 @@
-import { listen, OutboxRelay, type EventBus } from '@shop/kit';
+import { listen, OutboxRelay, purgeExpiredIdempotencyKeys, purgePublishedOutbox, type EventBus } from '@shop/kit';
 import { createCatalogApp, type CatalogDeps } from './app';
+import { Projections } from './events/projections';
 
 export interface CatalogServiceDeps extends CatalogDeps {
   bus: EventBus;
@@ -14,12 +15,25 @@ export interface RunningCatalog {
   stop(): Promise<void>;
 }
 
+/** Old idempotency records and published outbox rows are removed this often. */
+const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
+
 /** Runs the catalog API, the outbox relay, the stock and sales projections and the import runner. */
 export async function startCatalogService(deps: CatalogServiceDeps, options: { port: number; host: string }): Promise<RunningCatalog> {
   let draining = false;
   const catalog = createCatalogApp({ ...deps, isDraining: () => draining });
   const relay = new OutboxRelay({ db: deps.db, bus: deps.bus, logger: deps.logger });
   await relay.start();
+  const projections = new Projections(catalog.core, deps.bus);
+  await projections.start();
+  const housekeeping = setInterval(() => {
+    void Promise.all([purgeExpiredIdempotencyKeys(deps.db), purgePublishedOutbox(deps.db)]).then(
+      ([keys, events]) => deps.logger.info({ keys, events }, 'housekeeping removed expired idempotency keys and old published events'),
+      (err: unknown) => deps.logger.error({ err }, 'housekeeping failed'),
+    );
+  }, HOUSEKEEPING_INTERVAL_MS);
+  housekeeping.unref();
+  catalog.imports.kick();
   const server = await listen(catalog.app, options.port, options.host);
   deps.logger.info({ url: server.url }, 'catalog listening');
   return {
@@ -31,8 +45,12 @@ export async function startCatalogService(deps: CatalogServiceDeps, options: { p
     },
     stop: async () => {
       draining = true;
+      clearInterval(housekeeping);
       await server.close();
+      await projections.stop();
+      await catalog.imports.stop();
       await relay.stop();
+      catalog.close();
     },
   };
 }

@@ -1,0 +1,63 @@
+import { productListQuerySchema, type ProductPage } from '@shop/contracts';
+import { problems } from '@shop/kit';
+import type { z } from 'zod';
+import { productKeys } from '../cache/read-cache';
+import { categoryViews } from '../domain/categories';
+import { decodeCursor, effectiveSort, encodeCursor } from '../domain/listing';
+import { isUuidShaped } from '../domain/products';
+import { searchWords } from '../domain/search';
+import { productDetailView, productSummaryView } from '../domain/views';
+import { categoryPath, listCategories } from '../store/categories';
+import { listProducts } from '../store/listing';
+import { findProduct, type ProductKey } from '../store/products';
+import type { Core } from './core';
+
+export type ProductListQuery = z.output<typeof productListQuerySchema>;
+
+/** A live, active product's page as JSON, from the cache when it has it; null when there is no such product. */
+export async function productPage(core: Core, idOrSlug: string): Promise<string | null> {
+  const key: ProductKey = isUuidShaped(idOrSlug) ? { id: idOrSlug.toLowerCase() } : { slug: idOrSlug };
+  const cached = await core.cache.get('id' in key ? productKeys.id(key.id) : productKeys.slug(key.slug));
+  if (cached) return cached;
+  const record = await findProduct(core.db, key, { publicOnly: true });
+  if (!record) return null;
+  const breadcrumb = record.categoryId ? await categoryPath(core.db, record.categoryId) : [];
+  const json = JSON.stringify(productDetailView(core.view, record, breadcrumb));
+  core.cache.putProduct(record, json);
+  return json;
+}
+
+/** One page of a listing or search as JSON, from the cache when the current generation has it. */
+export async function listingPage(core: Core, query: ProductListQuery): Promise<string> {
+  const sort = effectiveSort(query.sort, query.q !== undefined);
+  const cursor = query.cursor ? decodeCursor(query.cursor, sort) : null;
+  if (query.cursor && !cursor) throw problems.validation([{ field: 'query.cursor', message: 'is not a cursor this API issued for this sort' }]);
+  const key = await core.cache.listingKey('listing', { ...query, sort });
+  const cached = key ? await core.cache.get(key) : null;
+  if (cached) return cached;
+  const page = await listProducts(core.db, {
+    words: query.q !== undefined ? searchWords(query.q) : null,
+    q: query.q ?? null,
+    categorySlug: query.category,
+    minPrice: query.minPrice,
+    maxPrice: query.maxPrice,
+    inStock: query.inStock,
+    sort,
+    cursor,
+    limit: query.limit,
+  });
+  const body: ProductPage = { items: page.rows.map((r) => productSummaryView(core.view, r)), nextCursor: page.next ? encodeCursor(page.next) : null };
+  const json = JSON.stringify(body);
+  if (key) core.cache.put([key], json, core.cache.ttl.listingSeconds);
+  return json;
+}
+
+/** The category tree as JSON, cached with the listings (every category change retires both). */
+export async function categoriesPage(core: Core): Promise<string> {
+  const key = await core.cache.listingKey('categories', null);
+  const cached = key ? await core.cache.get(key) : null;
+  if (cached) return cached;
+  const json = JSON.stringify({ items: categoryViews(await listCategories(core.db)) });
+  if (key) core.cache.put([key], json, core.cache.ttl.listingSeconds);
+  return json;
+}
