@@ -7,12 +7,3 @@ export type CheckoutStep = (typeof CHECKOUT_STEPS)[number];
 
 export const CHECKOUT_STATUSES = ['running', 'succeeded', 'failed'] as const;
 export type CheckoutStatus = (typeof CHECKOUT_STATUSES)[number];
-
-/**
- * What recovery does with a checkout whose instance stopped mid-step. Before the payment is known
- * to be authorized the shopper's request is gone and nothing was promised, so it is undone; once
- * authorized the shopper has been promised the order, so it is finished.
- */
-export function recoveryOf(step: Exclude<CheckoutStep, 'done'>): 'undo' | 'finish' {
-  return step === 'committing' || step === 'capturing' ? 'finish' : 'undo';
-}

@@ -134,6 +134,8 @@ function pricingProblem(refusal: PricingRefusal): HttpProblem {
   }
 }
 
+export const cardOf = (body: CheckoutBody): CardDetails => ({ number: body.payment.cardNumber, expiry: body.payment.expiry, cvc: body.payment.cvc });
+
 /** Hash of what a submit asks for, card excluded, so a checkout id reused for something else is refused. */
 const fingerprintOf = (body: CheckoutBody): string =>
   createHash('sha256').update(canonicalJson({ cartId: body.cartId, shopperId: body.shopperId, email: body.email, shipping: body.shipping })).digest('hex');
@@ -149,18 +151,26 @@ export class CheckoutSaga {
 
   /** Handles a submit; a repeat of a checkout id (any instance, any time) gets that checkout's answer. */
   async submit(body: CheckoutBody): Promise<CheckoutReply> {
+    const started = await this.begin(body);
+    if (!started.owned) return this.replyTo(started.record, body, true);
+    await this.drive(started.record, cardOf(body));
+    return this.replyTo(started.record, body, false);
+  }
+
+  /**
+   * Validates and prices the cart and records the checkout, owned by the caller. The unique
+   * checkout id decides which submit runs the saga: the others find the existing record.
+   */
+  async begin(body: CheckoutBody): Promise<{ owned: boolean; record: CheckoutRecord }> {
     const existing = await findCheckout(this.deps.db, body.checkoutId);
-    if (existing) return this.replyTo(existing, body, true);
+    if (existing) return { owned: false, record: existing };
     const plan = await this.plan(body);
     const inserted = await insertCheckout(
       this.deps.db,
       { id: body.checkoutId, shopperId: body.shopperId, cartId: body.cartId, fingerprint: fingerprintOf(body), plan },
       this.deps.settings.leaseSeconds,
     );
-    // The unique checkout id decides which submit runs the saga; the others wait for its outcome.
-    if (!inserted) return this.replyTo((await findCheckout(this.deps.db, body.checkoutId))!, body, true);
-    await this.drive(inserted, { number: body.payment.cardNumber, expiry: body.payment.expiry, cvc: body.payment.cvc });
-    return this.replyTo(inserted, body, false);
+    return inserted ? { owned: true, record: inserted } : { owned: false, record: (await findCheckout(this.deps.db, body.checkoutId))! };
   }
 
   async state(id: string, shopperId: string): Promise<CheckoutState> {
@@ -174,7 +184,8 @@ export class CheckoutSaga {
   /**
    * Drives a checkout until it is done, another instance takes it over, or a step must wait for a
    * dependency (it is then handed to the sweeper). Without the card (recovery), a checkout whose
-   * payment was not yet authorized is undone; one already authorized is finished.
+   * payment was not yet authorized is undone: the shopper's request is gone and nothing was
+   * promised. One already authorized is finished: the shopper was promised the order.
    */
   async drive(record: CheckoutRecord, card: CardDetails | null): Promise<void> {
     let current: CheckoutRecord = record;
@@ -202,7 +213,8 @@ export class CheckoutSaga {
     await this.drive(undoing, null);
   }
 
-  private step(record: CheckoutRecord, card: CardDetails | null): Promise<CheckoutRecord> {
+  /** Runs the checkout's current step once and records where it got to (drive loops over this). */
+  step(record: CheckoutRecord, card: CardDetails | null): Promise<CheckoutRecord> {
     switch (record.step) {
       case 'reserving':
         return this.reserve(record, card !== null);

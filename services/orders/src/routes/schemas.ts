@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CHECKOUT_STATUSES } from '../domain/checkout-steps';
 import { ORDER_STATUSES, orderViewSchema, shopperIdSchema, skuSchema, uuidSchema } from '@shop/contracts';
 
 export const idParams = z.object({ id: uuidSchema });
@@ -19,7 +20,7 @@ export const refundBody = z.strictObject({ reason: z.string().trim().min(1).max(
 export const problemView = z.object({ type: z.string(), title: z.string(), status: z.number().int(), detail: z.string().optional() });
 export const checkoutStateView = z.object({
   checkoutId: uuidSchema,
-  status: z.enum(['running', 'succeeded', 'failed']),
+  status: z.enum(CHECKOUT_STATUSES),
   order: orderViewSchema.nullable(),
   problem: problemView.loose().nullable(),
 });
