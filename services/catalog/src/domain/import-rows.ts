@@ -107,7 +107,15 @@ export function headerProblem(columns: readonly string[]): string | null {
 
 export function parseRow(record: Record<string, string>, line: number): ImportRow | RowError[] {
   const parsed = rowSchema.safeParse(record);
-  if (!parsed.success) return parsed.error.issues.map((i) => ({ row: line, field: i.path.map(String).join('.') || null, message: i.message }));
+  if (!parsed.success) {
+    // One error per column: a blank slug breaks two rules but is one mistake.
+    const byColumn = new Map<string | null, RowError>();
+    for (const issue of parsed.error.issues) {
+      const field = issue.path.map(String).join('.') || null;
+      if (!byColumn.has(field)) byColumn.set(field, { row: line, field, message: issue.message });
+    }
+    return [...byColumn.values()];
+  }
   const d = parsed.data;
   return {
     line,

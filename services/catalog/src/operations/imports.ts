@@ -286,10 +286,9 @@ export class ImportRunner {
         if (dryRun || outcome === 'unchanged') return { outcomes, errors: [], stale: [] };
         if (outcome === 'created') await insertProduct(trx, next);
         else await updateProduct(trx, next);
-        const saved = (await findProduct(trx, { id: next.id }))!;
         const type = outcome === 'created' ? 'catalog.product_created' : 'catalog.product_updated';
-        await writeOutbox(trx, [productEvent(type, snapshotOf(saved, saved.version, null))]);
-        return { outcomes, errors: [], stale: current ? [current, saved] : [saved] };
+        await writeOutbox(trx, [productEvent(type, snapshotOf(next, current ? current.version + 1 : 1, null))]);
+        return { outcomes, errors: [], stale: current ? [current, next] : [next] };
       });
     } catch (err) {
       // A concurrent change can still collide (a slug or SKU taken meanwhile): this product fails, the file goes on.
