@@ -38,6 +38,8 @@ export const storefrontConfigSchema = baseConfigSchema.extend({
   MAX_LIVE_STREAMS: count(500, 10_000),
   /** The built-in test payment provider is in use: the checkout page lists its test cards. */
   TEST_PAYMENTS: flag('false'),
+  /** Products per listing page (category and search). */
+  LISTING_PAGE_SIZE: count(24, 100),
   /** The currency shoppers type price filters in. */
   STORE_CURRENCY: currencySchema.default('EUR'),
   CALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
@@ -68,6 +70,7 @@ export const storefrontSettingsSchema = storefrontConfigSchema.pick({
   MAX_LIVE_STREAMS: true,
   TEST_PAYMENTS: true,
   STORE_CURRENCY: true,
+  LISTING_PAGE_SIZE: true,
   IMAGE_ORIGIN: true,
 });
 

@@ -21,7 +21,6 @@ export interface ListingRequest {
   catalog: Omit<CatalogQuery, 'category' | 'q'>;
 }
 
-export const PAGE_SIZE = 24;
 export const MAX_QUERY_LENGTH = 200;
 const CURSOR = /^[A-Za-z0-9_-]{1,512}$/;
 
@@ -49,14 +48,23 @@ export function readSearchQuery(query: Record<string, unknown>, errors: ListingE
   return q;
 }
 
+export interface ListingOptions {
+  /** The currency price filters are typed in. */
+  currency: string;
+  pageSize: number;
+  /** A search (relevance is a sort) rather than a category. */
+  search: boolean;
+}
+
 /** Reads a listing page's filters (price in the store currency's major units) into a catalog query. */
-export function readListing(query: Record<string, unknown>, currency: string, search: boolean, errors: ListingErrors = {}): ListingRequest {
+export function readListing(query: Record<string, unknown>, options: ListingOptions, errors: ListingErrors = {}): ListingRequest {
+  const { currency, search } = options;
   const minText = single(query, 'minPrice', errors, 'minPrice');
   const maxText = single(query, 'maxPrice', errors, 'maxPrice');
   const inStockText = single(query, 'inStock', errors, 'inStock');
   const sortText = single(query, 'sort', errors, 'sort');
   const cursor = single(query, 'cursor', errors, 'cursor');
-  const catalog: ListingRequest['catalog'] = { limit: PAGE_SIZE };
+  const catalog: ListingRequest['catalog'] = { limit: options.pageSize };
 
   const price = (text: string | null, field: 'minPrice' | 'maxPrice'): number | undefined => {
     if (text === null) return undefined;

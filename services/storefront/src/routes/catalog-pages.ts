@@ -51,6 +51,7 @@ const statusOf = (errors: ListingErrors): number => (Object.keys(errors).length 
 export function catalogPages(ctx: RouteContext): Router {
   const router = Router();
   const currency = ctx.settings.STORE_CURRENCY;
+  const pageSize = ctx.settings.LISTING_PAGE_SIZE;
 
   router.get('/', async (_req: Request, res: Response) => {
     const [categories, featured] = await Promise.all([
@@ -65,7 +66,7 @@ export function catalogPages(ctx: RouteContext): Router {
     const categories = await ctx.categories();
     const category = categories.find((c) => c.slug === slug);
     if (!category) throw problems.notFound(`Category ${slug}`);
-    const listing = readListing(req.query, currency, false);
+    const listing = readListing(req.query, { currency, pageSize, search: false });
     const page = Object.keys(listing.errors).length ? null : await fetchListing(ctx, listing, { category: slug });
     const view = listingView(`/c/${slug}`, currency, null, listing, page);
     ctx.pages.public(res, statusOf(listing.errors), categoryPage(await chromeOf(ctx, categories), category, view));
@@ -74,7 +75,7 @@ export function catalogPages(ctx: RouteContext): Router {
   router.get('/search', async (req: Request, res: Response) => {
     const errors: ListingErrors = {};
     const q = readSearchQuery(req.query, errors);
-    const listing = readListing(req.query, currency, true, errors);
+    const listing = readListing(req.query, { currency, pageSize, search: true }, errors);
     const page = q === null || Object.keys(errors).length ? null : await fetchListing(ctx, listing, { q });
     const view = listingView('/search', currency, q, listing, page);
     // Counted once per search, on its first page.
