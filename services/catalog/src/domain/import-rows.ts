@@ -38,8 +38,18 @@ export interface ImportRow {
   images: ImageState[] | null;
 }
 
-const blank = z.literal('').transform(() => null);
-const optional = <T extends z.ZodType>(schema: T) => z.union([blank, schema]).optional().transform((v) => v ?? null);
+/** A column that may be absent or blank (null); otherwise parsed by `schema`, keeping its messages. */
+const optional = <T extends z.ZodType<unknown, string>>(schema: T) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx): z.output<T> | null => {
+      if (value === undefined || value === '') return null;
+      const parsed = schema.safeParse(value);
+      if (parsed.success) return parsed.data;
+      for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
+      return z.NEVER;
+    });
 
 /** `name=value;name=value`, names and values trimmed; names in the order written. */
 const optionsColumn = z.string().transform((text, ctx) => {
