@@ -1,6 +1,7 @@
 import { listen } from '@shop/kit';
 import { ActivityQueue } from './activity/queue';
 import { createStorefrontApp, type StorefrontDeps } from './app';
+import type { LiveStock } from './live/live-stock';
 
 export interface StorefrontServiceDeps extends Omit<StorefrontDeps, 'activity'> {
   /** The background activity queue's tuning; defaults suit production. */
@@ -12,6 +13,8 @@ export interface RunningStorefront {
   port: number;
   /** Server-side activity waiting to be sent (tests wait for it to drain). */
   activity: ActivityQueue;
+  /** The upstream live stock streams this instance holds open. */
+  live: LiveStock;
   /** Marks the instance not ready (readiness turns 503) ahead of stop(). */
   beginDrain(): void;
   stop(): Promise<void>;
@@ -35,6 +38,7 @@ export async function startStorefront(deps: StorefrontServiceDeps, options: { po
     url: server.url,
     port: server.port,
     activity,
+    live: storefront.live,
     beginDrain: () => {
       draining = true;
     },

@@ -150,7 +150,7 @@ it('answers the JSON API with problem documents for malformed input, never a ser
     body(valid.checkout).map((b) => ({ method: 'POST', path: '/api/v1/checkout', body: b as unknown })),
     body(valid.lookup).map((b) => ({ method: 'POST', path: '/api/v1/orders/lookup', body: b as unknown })),
   );
-  const idempotencyKey = fc.oneof(fc.constant(undefined), fc.string({ maxLength: 300 }).filter((k) => !/[\r\n\u0000]/.test(k) && [...k].every((c) => c.charCodeAt(0) < 256)));
+  const idempotencyKey = fc.oneof(fc.constant(undefined), fc.string({ maxLength: 300 }).filter((k) => [...k].every((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) < 256)));
   await fc.assert(
     fc.asyncProperty(calls, cookieHeader, idempotencyKey, async (call, cookie, key) => {
       const headers: Record<string, string> = call.body === undefined ? {} : { 'content-type': 'application/json' };
