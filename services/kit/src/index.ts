@@ -33,3 +33,4 @@ export * from './http/cookies';
 export * from './http/rate-limit';
 export * from './settings';
 export * from './bench/index';
+export * from './warehouse/index';
