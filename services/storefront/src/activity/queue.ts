@@ -33,6 +33,7 @@ export class ActivityQueue implements ActivitySink {
   private failures = 0;
   private retryAt = 0;
   private dropped = 0;
+  private inFlight = 0;
 
   constructor(private readonly options: ActivityQueueOptions) {}
 
@@ -46,8 +47,9 @@ export class ActivityQueue implements ActivitySink {
     if (this.queue.length >= this.options.batchSize && this.timer) setImmediate(() => this.kick());
   }
 
+  /** Events not delivered yet, the batch being sent included. */
   get size(): number {
-    return this.queue.length;
+    return this.queue.length + this.inFlight;
   }
 
   start(): void {
@@ -76,14 +78,17 @@ export class ActivityQueue implements ActivitySink {
 
   private sendBatch(): Promise<void> {
     const batch = this.queue.splice(0, this.options.batchSize);
+    this.inFlight = batch.length;
     this.sending = this.options
       .send(batch)
       .then(
         () => {
+          this.inFlight = 0;
           this.failures = 0;
           this.retryAt = 0;
         },
         (err: unknown) => {
+          this.inFlight = 0;
           if (permanent(err)) {
             this.options.logger.error({ err, events: batch.length }, 'activity batch refused; dropped');
             return;

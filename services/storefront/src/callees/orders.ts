@@ -1,5 +1,10 @@
-import { cartViewSchema, orderViewSchema, type CartView, type CheckoutBody, type OrderView } from '@shop/contracts';
+import { z } from 'zod';
+import { cartViewSchema, orderViewSchema, uuidSchema, type CartView, type CheckoutBody, type OrderView } from '@shop/contracts';
 import { ServiceCallError, type ServiceClient } from '@shop/kit';
+
+/** GET /v1/checkouts/{id}: where a checkout stands (the parts the storefront reads). */
+const checkoutStateSchema = z.object({ checkoutId: uuidSchema, status: z.enum(['running', 'succeeded', 'failed']), order: orderViewSchema.nullable() });
+export type CheckoutState = z.infer<typeof checkoutStateSchema>;
 
 const notFoundAsNull = async <T>(call: Promise<T>): Promise<T | null> => {
   try {
@@ -34,6 +39,11 @@ export class OrdersApi {
   /** Places the order; orders answers every submit of one checkout id the same, so a repeat never places a second order. */
   checkout(body: CheckoutBody): Promise<OrderView> {
     return this.client.post('/v1/checkouts', body, orderViewSchema, { idempotencyKey: body.checkoutId, timeoutMs: this.checkoutTimeoutMs });
+  }
+
+  /** Where one of the shopper's checkouts stands, or null when orders never saw it. */
+  checkoutState(checkoutId: string, shopperId: string): Promise<CheckoutState | null> {
+    return notFoundAsNull(this.client.get(`/v1/checkouts/${encodeURIComponent(checkoutId)}`, checkoutStateSchema, { query: { shopperId } }));
   }
 
   /** One of the shopper's own orders, or null. */

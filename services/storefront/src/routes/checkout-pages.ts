@@ -45,14 +45,17 @@ export function checkoutPages(ctx: RouteContext): Router {
       await again(422, form.checkoutId ?? randomUUID(), form.errors, null);
       return;
     }
+    const confirm = (number: string) => res.redirect(303, `/orders/${encodeURIComponent(number)}?placed=1`);
     // The cart cookie is enough: on a double submit the first request may already have turned the cart into the order.
     if (!shopper.cartId) {
-      res.redirect(303, '/cart');
+      const earlier = await ctx.checkout.placedEarlier(req, res, shopper, form.checkoutId);
+      if (earlier) confirm(earlier.number);
+      else res.redirect(303, '/cart');
       return;
     }
     const result = await ctx.checkout.place(req, res, shopper, shopper.cartId, { checkoutId: form.checkoutId, ...form.order });
     if (result.ok) {
-      res.redirect(303, `/orders/${encodeURIComponent(result.order.number)}?placed=1`);
+      confirm(result.order.number);
       return;
     }
     const { failure } = result;

@@ -32,6 +32,17 @@ export class CheckoutActions {
     return order && compactOrderNumber(order.number) === wanted ? order : null;
   }
 
+  /**
+   * The order an earlier submit of this checkout placed, for a submit that arrives after the cart
+   * was already turned into it (the back button, a resubmit); null when it placed none.
+   */
+  async placedEarlier(req: Request, res: Response, shopper: Shopper, checkoutId: string): Promise<OrderView | null> {
+    const state = await this.orders.checkoutState(checkoutId, shopper.shopperId);
+    if (state?.status !== 'succeeded' || !state.order) return null;
+    this.cookies.rememberOrder(req, res, state.order);
+    return state.order;
+  }
+
   started(cart: CartView, shopper: Shopper): void {
     const event = checkoutStartedEvent(cart, shopper, this.now());
     if (event) this.activity.record(event);
