@@ -120,7 +120,8 @@ export async function listProducts(db: Knex, f: ListFilter): Promise<ListedPage>
   const sql = `${ctes.length ? `with recursive ${ctes.join(', ')}` : ''}
 select x.id, x.slug, x.name, x.category_id, x.price_min, x.currency, x.image, x.in_stock, x.k::text as k from (
   select p.id, p.slug, p.name, p.category_id, p.price_min, p.currency, p.images -> 0 as image,
-         exists (select 1 from variants v join sku_stock s on s.sku = v.sku where v.product_id = p.id and s.available > 0) as in_stock,
+         -- A scalar subquery (never hashed over every variant): evaluated per row, after the sort and limit when it does not filter.
+         coalesce((select true from variants v join sku_stock s on s.sku = v.sku where v.product_id = p.id and s.available > 0 limit 1), false) as in_stock,
          ${key.expr} as k
   from products p${f.words ? ' cross join q' : ''}${f.sort === 'best_selling' ? ' left join product_sales ps on ps.product_id = p.id' : ''}
   where ${where.join(' and ')}
