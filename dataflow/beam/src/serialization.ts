@@ -1,5 +1,7 @@
 import * as dataflow from '@shop/dataflow';
 import { requireForSerialization } from 'apache-beam/serialization';
+import * as bigquery from './launch/bigquery';
+import * as pubsub from './launch/pubsub';
 import * as steps from './steps';
 
 /** The module a Beam worker imports to find what this pipeline registered (the package's main). */
@@ -11,7 +13,7 @@ export const PIPELINE_MODULE = '@shop/beam-pipeline';
  * every registered module before it deserializes, so registration runs when this module loads.
  */
 requireForSerialization('@shop/dataflow', dataflow);
-requireForSerialization(PIPELINE_MODULE, steps);
+requireForSerialization(PIPELINE_MODULE, { ...steps, ...pubsub, ...bigquery });
 
 /**
  * Registers an in-process object (a sink) so DoFns refer to it instead of carrying a copy. Only a
