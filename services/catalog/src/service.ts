@@ -1,6 +1,8 @@
 import { listen, OutboxRelay, purgeExpiredIdempotencyKeys, purgePublishedOutbox, type EventBus } from '@shop/kit';
+import { TOPICS } from '@shop/contracts';
 import { createCatalogApp, type CatalogDeps } from './app';
-import { Projections } from './events/projections';
+import { Projections, subscriptionFor } from './events/projections';
+import { purgeProcessedEvents } from './store/housekeeping';
 
 export interface CatalogServiceDeps extends CatalogDeps {
   bus: EventBus;
@@ -15,7 +17,7 @@ export interface RunningCatalog {
   stop(): Promise<void>;
 }
 
-/** Old idempotency records and published outbox rows are removed this often. */
+/** Old idempotency records, published outbox rows and records of handled events are removed this often. */
 const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
 
 /** Runs the catalog API, the outbox relay, the stock and sales projections and the import runner. */
@@ -26,9 +28,10 @@ export async function startCatalogService(deps: CatalogServiceDeps, options: { p
   await relay.start();
   const projections = new Projections(catalog.core, deps.bus);
   await projections.start();
+  const consumers = [subscriptionFor(TOPICS.inventory), subscriptionFor(TOPICS.orders)];
   const housekeeping = setInterval(() => {
-    void Promise.all([purgeExpiredIdempotencyKeys(deps.db), purgePublishedOutbox(deps.db)]).then(
-      ([keys, events]) => deps.logger.info({ keys, events }, 'housekeeping removed expired idempotency keys and old published events'),
+    void Promise.all([purgeExpiredIdempotencyKeys(deps.db), purgePublishedOutbox(deps.db), purgeProcessedEvents(deps.db, consumers)]).then(
+      ([keys, events, handled]) => deps.logger.info({ keys, events, handled }, 'housekeeping removed expired idempotency keys, old published events and old records of handled events'),
       (err: unknown) => deps.logger.error({ err }, 'housekeeping failed'),
     );
   }, HOUSEKEEPING_INTERVAL_MS);
