@@ -8,11 +8,14 @@ export const money = (minor: number, currency: string): Html => html`<span class
 export const stockText = (available: number, sku?: string): Html =>
   html`<span class="stock-${stockState(available)}"${sku ? html` data-stock-for="${sku}"` : ''}>${stockLabel(available)}</span>`;
 
-/** "Colour: black, Size: M" from a variant's option values. */
-export const optionsText = (options: Record<string, string>): string =>
-  Object.entries(options)
+/** "Colour: black, Size: M" from a variant's option values, in the product's option order when given. */
+export function optionsText(options: Record<string, string>, order: readonly string[] = []): string {
+  const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
+  return Object.entries(options)
+    .sort(([a], [b]) => rank(a) - rank(b))
     .map(([name, value]) => `${name.charAt(0).toUpperCase()}${name.slice(1)}: ${value}`)
     .join(', ');
+}
 
 export function productCard(product: ProductSummary, heading: 'h2' | 'h3'): Html {
   const name = heading === 'h2' ? html`<h2>${product.name}</h2>` : html`<h3>${product.name}</h3>`;

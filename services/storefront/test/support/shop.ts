@@ -94,6 +94,7 @@ export interface Shop {
   activityEvents: CloudEvent[];
   catalogAdmin: Caller;
   inventoryAdmin: Caller;
+  ordersAdmin: Caller;
   category(slug: string, name: string, parentSlug?: string): Promise<string>;
   /** An active product through the catalog's admin API, its stock received through inventory's. */
   product(spec: ProductSpec): Promise<{ id: string; slug: string }>;
@@ -181,6 +182,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
   const adminToken = issuer.sign({ subject: 'staff@test', roles: ['admin'], warehouses: ['*'] });
   const catalogAdmin = caller(catalog.url, adminToken);
   const inventoryAdmin = caller(inventory.url, adminToken);
+  const ordersAdmin = caller(orders.url, adminToken);
   await expectStatus(inventoryAdmin('POST', '/v1/warehouses', { id: WAREHOUSE, name: 'Main', priority: 1 }), 201, 'warehouse');
   const categoryIds = new Map<string, string>();
 
@@ -204,6 +206,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     activityEvents,
     catalogAdmin,
     inventoryAdmin,
+    ordersAdmin,
     category: async (slug, name, parentSlug) => {
       const parentId = parentSlug ? (categoryIds.get(parentSlug) ?? null) : null;
       const body = await expectStatus(catalogAdmin('POST', '/v1/admin/categories', { slug, name, parentId, position: categoryIds.size }), 201, `category ${slug}`);

@@ -12,19 +12,19 @@ export interface ProductView {
   alsoViewed: ProductSummary[];
 }
 
-const variantName = (v: VariantView): string => optionsText(v.options) || v.sku;
-
-function variantChoice(v: VariantView, available: number, checked: boolean, showPrice: boolean): Html {
+function variantChoice(v: VariantView, name: string, available: number, checked: boolean, showPrice: boolean): Html {
   const id = `variant-${v.sku}`;
   return html`<div class="variant">
-  <input type="radio" id="${id}" name="sku" value="${v.sku}" data-label="${variantName(v)}"${checked ? html` checked` : ''}${available <= 0 && !checked ? html` disabled` : ''} aria-describedby="${id}-stock">
-  <label for="${id}">${variantName(v)}${showPrice ? html` — ${money(v.priceMinor, v.currency)}` : ''}</label>
+  <input type="radio" id="${id}" name="sku" value="${v.sku}" data-label="${name}"${checked ? html` checked` : ''}${available <= 0 && !checked ? html` disabled` : ''} aria-describedby="${id}-stock">
+  <label for="${id}">${name}${showPrice ? html` — ${money(v.priceMinor, v.currency)}` : ''}</label>
   <span id="${id}-stock">${stockText(available, v.sku)}</span>
 </div>`;
 }
 
 export function productPage(chrome: PageChrome, view: ProductView): Html {
   const p = view.product;
+  const order = p.options.map((o) => o.name);
+  const variantName = (v: VariantView): string => optionsText(v.options, order) || v.sku;
   const available = (v: VariantView): number => view.stock.get(v.sku) ?? v.available;
   const chosen = p.variants.find((v) => available(v) > 0) ?? p.variants[0]!;
   const single = p.variants.length === 1;
@@ -37,7 +37,7 @@ export function productPage(chrome: PageChrome, view: ProductView): Html {
   ${
     single
       ? html`<input type="hidden" name="sku" value="${chosen.sku}" data-label="">`
-      : html`<fieldset><legend>Choose an option</legend>${p.variants.map((v) => variantChoice(v, available(v), v === chosen, !samePrice))}</fieldset>`
+      : html`<fieldset><legend>Choose an option</legend>${p.variants.map((v) => variantChoice(v, variantName(v), available(v), v === chosen, !samePrice))}</fieldset>`
   }
   <div class="field">
     <label for="quantity">Quantity</label>
