@@ -52,6 +52,8 @@ export function ordersHandler(): (event: CloudEvent, trx: Knex.Transaction) => P
 
 const RETRY_FIRST_MS = 1_000;
 const RETRY_MAX_MS = 30_000;
+// Start-up waits this long for the subscriptions at most; a slower broker is waited for in the background.
+const START_WAIT_MS = 10_000;
 
 /**
  * The catalog's event consumers. A subscription that cannot be opened (Pub/Sub unreachable at
@@ -67,9 +69,19 @@ export class Projections {
     private readonly bus: EventBus,
   ) {}
 
-  /** Resolves once each subscription is open or has failed its first attempt. */
+  /** Resolves once each subscription is open or has failed its first attempt, or after START_WAIT_MS. */
   async start(): Promise<void> {
-    await Promise.all([this.open(TOPICS.inventory, inventoryHandler(this.core)), this.open(TOPICS.orders, ordersHandler())]);
+    const opened = Promise.all([this.open(TOPICS.inventory, inventoryHandler(this.core)), this.open(TOPICS.orders, ordersHandler())]);
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.core.logger.warn({ waitedMs: START_WAIT_MS }, 'event subscriptions not open yet; serving while they open');
+        resolve();
+      }, START_WAIT_MS);
+      timer.unref();
+    });
+    await Promise.race([opened.then(() => undefined), waited]);
+    clearTimeout(timer);
   }
 
   async stop(): Promise<void> {
