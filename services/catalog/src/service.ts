@@ -2,7 +2,7 @@ import { listen, OutboxRelay, purgeExpiredIdempotencyKeys, purgePublishedOutbox,
 import { TOPICS } from '@shop/contracts';
 import { createCatalogApp, type CatalogDeps } from './app';
 import { Projections, subscriptionFor } from './events/projections';
-import { purgeProcessedEvents } from './store/housekeeping';
+import { pruneSearchWords, purgeProcessedEvents } from './store/housekeeping';
 
 export interface CatalogServiceDeps extends CatalogDeps {
   bus: EventBus;
@@ -17,7 +17,7 @@ export interface RunningCatalog {
   stop(): Promise<void>;
 }
 
-/** Old idempotency records, published outbox rows and records of handled events are removed this often. */
+/** Old idempotency records, published outbox rows, records of handled events and unused search words are removed this often. */
 const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
 
 /** Runs the catalog API, the outbox relay, the stock and sales projections and the import runner. */
@@ -30,8 +30,8 @@ export async function startCatalogService(deps: CatalogServiceDeps, options: { p
   await projections.start();
   const consumers = [subscriptionFor(TOPICS.inventory), subscriptionFor(TOPICS.orders)];
   const housekeeping = setInterval(() => {
-    void Promise.all([purgeExpiredIdempotencyKeys(deps.db), purgePublishedOutbox(deps.db), purgeProcessedEvents(deps.db, consumers)]).then(
-      ([keys, events, handled]) => deps.logger.info({ keys, events, handled }, 'housekeeping removed expired idempotency keys, old published events and old records of handled events'),
+    void Promise.all([purgeExpiredIdempotencyKeys(deps.db), purgePublishedOutbox(deps.db), purgeProcessedEvents(deps.db, consumers), pruneSearchWords(deps.db)]).then(
+      ([keys, events, handled, words]) => deps.logger.info({ keys, events, handled, words }, 'housekeeping removed expired idempotency keys, old published events, old records of handled events and unused search words'),
       (err: unknown) => deps.logger.error({ err }, 'housekeeping failed'),
     );
   }, HOUSEKEEPING_INTERVAL_MS);

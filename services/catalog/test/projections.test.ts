@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { INVENTORY_SOURCE, ORDERS_SOURCE, productDetailSchema, TOPICS, toAttributes } from '@shop/contracts';
 import { deadLetterTopicOf, MemoryBus, type EventBus } from '@shop/kit';
 import { subscriptionFor } from '../src/events/projections';
-import { purgeProcessedEvents } from '../src/store/housekeeping';
+import { pruneSearchWords, purgeProcessedEvents } from '../src/store/housekeeping';
 import { createProduct, eventProcessed, publishStockLevel, startHarness, testLogger, waitFor, type Harness } from './support';
 
 let bus: MemoryBus;
@@ -90,4 +90,14 @@ it('purges records of handled events past the retention, and only those', async 
   expect(await purgeProcessedEvents(h.database.db, [consumer])).toBe(1);
   expect(Number(((await h.database.db('processed_events').count('* as n').first()) as { n: string }).n)).toBe(before - 1);
   expect(await h.database.db('processed_events').where({ event_id: 'old-2' }).first()).toBeDefined();
+});
+
+it('prunes search words that no live name uses any more, so corrections only suggest words that match', async () => {
+  const words = async () => ((await h.database.db('search_words').select('word')) as Array<{ word: string }>).map((w) => w.word);
+  const gone = await createProduct(h, { slug: 'zebra-throw', name: 'Zebra Throw', variants: [{ sku: 'ZEBRA-1', priceMinor: 4000 }] });
+  expect(await words()).toEqual(expect.arrayContaining(['zebra', 'throw', 'lantern']));
+  await h.admin.delete(`/v1/admin/products/${gone.id}`);
+  expect(await pruneSearchWords(h.database.db)).toBe(2);
+  expect(await words()).toContain('lantern');
+  expect(await words()).not.toContain('zebra');
 });
