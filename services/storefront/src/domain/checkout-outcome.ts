@@ -30,6 +30,8 @@ const failure = (kind: CheckoutFailureKind, slug: string, status: number, title:
 
 const PENDING = failure('pending', 'checkout-pending', 503, 'We are still placing your order', 'This is taking longer than usual. Please press "Place order" again in a moment: you will not be charged twice.');
 
+export const CART_EMPTY = failure('cart', 'cart-empty', 409, 'Your cart is empty', 'There is nothing to check out.');
+
 /** Orders' answers to a checkout (problem type slugs of POST /v1/checkouts), as the shopper hears them. */
 const BY_SLUG: Record<string, CheckoutFailure> = {
   'sold-out': failure('sold_out', 'sold-out', 409, 'Some items sold out', `Sorry, some items in your cart sold out while you were checking out. ${NOT_CHARGED} Please review your cart and try again.`),
@@ -39,7 +41,7 @@ const BY_SLUG: Record<string, CheckoutFailure> = {
   'checkout-pending': PENDING,
   'prices-changed': failure('cart', 'prices-changed', 409, 'Prices changed', `Some prices changed since you added the items. ${NOT_CHARGED} Please review your cart with the new prices.`),
   'cart-unavailable': failure('cart', 'cart-unavailable', 409, 'Some items can no longer be bought', `Some items in your cart are not on sale any more. ${NOT_CHARGED} Please remove them from your cart.`),
-  'cart-empty': failure('cart', 'cart-empty', 409, 'Your cart is empty', 'There is nothing to check out.'),
+  'cart-empty': CART_EMPTY,
   'currency-mismatch': failure('cart', 'currency-mismatch', 409, 'Your cart needs a look', `Your cart holds items in different currencies. ${NOT_CHARGED} Please review your cart.`),
   'checkout-id-reused': failure('invalid', 'checkout-id-reused', 422, 'Please place the order again', `Your details changed since the last attempt. ${NOT_CHARGED} Please check them and place the order again.`),
   'payment-unavailable': failure('unavailable', 'payment-unavailable', 503, 'Payments are unavailable right now', `We could not reach the payment provider. ${NOT_CHARGED} Please try again in a few minutes.`),
@@ -67,7 +69,7 @@ export function checkoutFailure(err: unknown): CheckoutFailure | null {
   const known = BY_SLUG[err.slug ?? ''];
   if (known) return known;
   if (err.status === 400) return failure('invalid', 'validation', 400, 'Please check your details', 'Some details could not be accepted. Please correct the fields marked below.', fieldErrors(err));
-  if (err.status === 404) return BY_SLUG['cart-empty']!;
+  if (err.status === 404) return CART_EMPTY;
   if (err.status >= 500) return PENDING;
   return null;
 }

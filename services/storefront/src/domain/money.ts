@@ -31,9 +31,3 @@ export function parseMajorAmount(text: string, currency: string): { minor: numbe
   const [whole = '0', fraction = ''] = normalised.split('.');
   return { minor: Number(whole) * 10 ** digits + Number(fraction.padEnd(digits, '0') || '0') };
 }
-
-/** Minor units as the plain number a price field shows again ("19.99"). */
-export function toMajorText(minor: number, currency: string): string {
-  const digits = minorDigits(currency);
-  return (minor / 10 ** digits).toFixed(digits);
-}

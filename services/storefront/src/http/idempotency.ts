@@ -4,8 +4,12 @@ import { canonicalJson, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, prob
 
 export interface CachedIdempotencyOptions {
   cache: Cache;
-  /** Whose keys these are (the shopper): the same key from two shoppers never collides. */
-  scope: (req: Request) => string;
+  /**
+   * Whose keys these are: the same key from two shoppers never collides. A request is looked up
+   * under each scope given and its answer kept under each (a new shopper is known by a fresh id,
+   * and by their address until their cookie comes back); the first is the one locked.
+   */
+  scopes: (req: Request, res: Response) => string[];
   ttlSeconds?: number;
   /** Longer than the slowest handler (a checkout waiting for the payment provider). */
   lockSeconds?: number;
@@ -45,13 +49,14 @@ export function cachedIdempotency(options: CachedIdempotencyOptions): RequestHan
     if (!VALID_KEY.test(key)) {
       throw problems.validation([{ field: `headers.${IDEMPOTENCY_KEY_HEADER}`, message: 'must be 1 to 255 printable ASCII characters' }]);
     }
-    const base = `idempotency:storefront:${digest(options.scope(req))}:${digest(key)}`;
+    const bases = options.scopes(req, res).map((scope) => `idempotency:storefront:${digest(scope)}:${digest(key)}`);
+    const lock = `${bases[0]}:lock`;
     const hash = digest(`${req.method} ${req.originalUrl}\n${canonicalJson(req.body ?? null)}`);
-    let stored: string | null;
+    let stored: string | null = null;
     let claimed = false;
     try {
-      stored = await options.cache.get(base);
-      if (stored === null) claimed = (await options.cache.incr(`${base}:lock`, lockSeconds)) === 1;
+      for (const base of bases) stored ??= await options.cache.get(base);
+      if (stored === null) claimed = (await options.cache.incr(lock, lockSeconds)) === 1;
     } catch (err) {
       req.log.warn({ err, requestId: req.id }, 'idempotency not checked: cache unavailable');
       next();
@@ -70,9 +75,9 @@ export function cachedIdempotency(options: CachedIdempotencyOptions): RequestHan
         if (storable(status)) {
           const location = res.getHeader('location');
           const record: Stored = { hash, status, body, ...(typeof location === 'string' ? { location } : {}) };
-          await options.cache.set(base, JSON.stringify(record), ttlSeconds);
+          await Promise.all(bases.map((base) => options.cache.set(base, JSON.stringify(record), ttlSeconds)));
         }
-        await options.cache.del(`${base}:lock`);
+        await options.cache.del(lock);
       } catch (err) {
         req.log.warn({ err, requestId: req.id }, 'idempotent response not stored: cache unavailable');
       }

@@ -37,6 +37,9 @@ export const newShopperId = (): string => randomBytes(16).toString('base64url');
  * would stop Cloud CDN from caching it, or worse, hand one shopper's ids to everyone.
  */
 export class ShopperCookies {
+  /** One shopper per response, however many parts of its handling ask. */
+  private readonly attached = new WeakMap<Response, Shopper>();
+
   constructor(
     private readonly signer: CookieSigner,
     private readonly secure: boolean,
@@ -55,13 +58,17 @@ export class ShopperCookies {
 
   /** The shopper of a private response: mints what is missing and extends the session by its idle time. */
   attach(req: Request, res: Response): Shopper {
+    const known = this.attached.get(res);
+    if (known) return known;
     const found = this.read(req);
     const shopperId = found.shopperId ?? newShopperId();
     const sessionId = found.sessionId ?? newShopperId();
     if (!found.shopperId) this.set(res, SHOPPER_COOKIES.shopper, shopperId, SHOPPER_COOKIE_SECONDS);
     this.set(res, SHOPPER_COOKIES.session, sessionId, SESSION_IDLE_SECONDS);
     // A cart cookie without its shopper cookie cannot be theirs: orders would refuse it anyway.
-    return { shopperId, sessionId, cartId: found.shopperId ? found.cartId : null };
+    const shopper = { shopperId, sessionId, cartId: found.shopperId ? found.cartId : null };
+    this.attached.set(res, shopper);
+    return shopper;
   }
 
   setCart(res: Response, cartId: string): void {

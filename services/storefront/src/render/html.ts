@@ -4,10 +4,6 @@
  */
 export class Html {
   constructor(readonly value: string) {}
-
-  toString(): string {
-    return this.value;
-  }
 }
 
 export type Renderable = Html | string | number | boolean | null | undefined | readonly Renderable[];

@@ -6,6 +6,7 @@ import { CART_REFUSALS, cartRefusalOf } from '../domain/cart-refusal';
 import { cachedIdempotency } from '../http/idempotency';
 import { alsoViewedFor } from '../recommendations/also-viewed';
 import * as s from './api-schemas';
+import { streamStock } from './live';
 import type { RouteContext } from './context';
 
 const AVAILABILITY_CACHE_SECONDS = 5;
@@ -18,11 +19,19 @@ const ALSO_VIEWED_COUNT = 8;
  */
 export function buildApi(ctx: RouteContext): Api {
   const api = new Api();
-  const idempotent = cachedIdempotency({ cache: ctx.cache, scope: (req) => ctx.cookies.read(req).shopperId ?? `client:${ctx.clientOf(req)}` });
+  const idempotent = cachedIdempotency({
+    cache: ctx.cache,
+    scopes: (req, res) => {
+      const returning = ctx.cookies.read(req).shopperId;
+      return returning ? [`shopper:${returning}`] : [`shopper:${ctx.cookies.attach(req, res).shopperId}`, `client:${ctx.clientOf(req)}`];
+    },
+  });
   // The mutation rate limit already applies to every non-GET request (routes/index.ts).
   const mutating = [idempotent];
   const catalogTimes = { sharedMaxAgeSeconds: ctx.settings.PAGE_CACHE_SECONDS, staleWhileRevalidateSeconds: ctx.settings.PAGE_STALE_SECONDS };
   const publicJson = (res: Response, body: unknown, times = catalogTimes) => {
+    // The CDN would hand one client's remaining count to everyone it serves the copy to.
+    for (const header of ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset']) res.removeHeader(header);
     res.set({ 'Cache-Control': publicCacheControl(times), Vary: PUBLIC_VARY }).json(body);
   };
   const privateJson = (res: Response, status: number, body: unknown) => {
@@ -99,6 +108,23 @@ export function buildApi(ctx: RouteContext): Api {
     async ({ query }, _req, res) => {
       const items = await ctx.inventory.availability(query.skus);
       publicJson(res, { items }, { sharedMaxAgeSeconds: AVAILABILITY_CACHE_SECONDS, staleWhileRevalidateSeconds: AVAILABILITY_CACHE_SECONDS });
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/live/stock',
+      operationId: 'streamStock',
+      summary: 'Live stock (Server-Sent Events): a `stock` event with [{ sku, available }] now, then one per change',
+      tags: ['catalog'],
+      query: s.skuListQuery,
+      secured: false,
+      before: [ctx.limits.live],
+      responses: { 200: { description: 'text/event-stream of `stock` events', contentType: 'text/event-stream' }, 503: { description: 'Live stock unavailable; retry after Retry-After' } },
+    },
+    async ({ query }, req, res) => {
+      await streamStock(ctx.live, query.skus, req, res);
     },
   );
 
@@ -193,10 +219,9 @@ export function buildApi(ctx: RouteContext): Api {
     },
     async ({ body }, req, res) => {
       const shopper = ctx.cookies.attach(req, res);
-      if (!shopper.cartId) throw problems.conflict('cart-empty', 'Your cart is empty', 'Add items to the cart before checking out');
       const cart = await ctx.carts.current(shopper);
       if (cart && cart.lines.length > 0) ctx.checkout.started(cart, shopper);
-      const result = await ctx.checkout.place(req, res, shopper, shopper.cartId, body);
+      const result = await ctx.checkout.place(req, res, shopper, body);
       if (result.ok) {
         res.location(`/api/v1/orders/${encodeURIComponent(result.order.number)}`);
         privateJson(res, 201, result.order);

@@ -19,7 +19,8 @@ export function checkoutPages(ctx: RouteContext): Router {
     ctx.pages.markPrivate(res);
     const shopper = ctx.cookies.attach(req, res);
     const cart = await ctx.carts.current(shopper);
-    if (!cart || cart.lines.length === 0) {
+    // The cart page says what to fix first (sold out, too few left, not for sale any more).
+    if (!cart || cart.lines.length === 0 || cart.lines.some((l) => l.problem !== null)) {
       res.redirect(303, '/cart');
       return;
     }
@@ -45,17 +46,10 @@ export function checkoutPages(ctx: RouteContext): Router {
       await again(422, form.checkoutId ?? randomUUID(), form.errors, null);
       return;
     }
-    const confirm = (number: string) => res.redirect(303, `/orders/${encodeURIComponent(number)}?placed=1`);
     // The cart cookie is enough: on a double submit the first request may already have turned the cart into the order.
-    if (!shopper.cartId) {
-      const earlier = await ctx.checkout.placedEarlier(req, res, shopper, form.checkoutId);
-      if (earlier) confirm(earlier.number);
-      else res.redirect(303, '/cart');
-      return;
-    }
-    const result = await ctx.checkout.place(req, res, shopper, shopper.cartId, { checkoutId: form.checkoutId, ...form.order });
+    const result = await ctx.checkout.place(req, res, shopper, { checkoutId: form.checkoutId, ...form.order });
     if (result.ok) {
-      confirm(result.order.number);
+      res.redirect(303, `/orders/${encodeURIComponent(result.order.number)}?placed=1`);
       return;
     }
     const { failure } = result;

@@ -6,7 +6,6 @@ import { catalogPages } from './catalog-pages';
 import { checkoutPages } from './checkout-pages';
 import type { RouteContext } from './context';
 import { errorHandler, notFound } from './errors';
-import { liveRoutes } from './live';
 import { orderPages } from './order-pages';
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -17,13 +16,12 @@ export function storefrontRoutes(ctx: RouteContext, assets: StaticAssets): Route
   router.use(assets.router);
   // Every change (form posts and API writes alike) counts against the mutation limit.
   router.use((req: Request, res: Response, next: NextFunction) => (READS.has(req.method) ? next() : ctx.limits.mutations(req, res, next)));
-  router.use(liveRoutes(ctx));
 
   const api = buildApi(ctx);
   const document = api.document({
     title: 'Storefront API',
     version: '1.0.0',
-    description: 'The shop for apps: categories, products and search, availability, the cart (cookie session), checkout and orders. No token: the shopper is identified by the signed cookies sid, cart and ssn.',
+    description: 'The shop for apps: categories, products and search, availability and live stock, the cart (cookie session), checkout and orders. No token: the shopper is identified by the signed cookies sid, cart and ssn.',
   });
   router.get('/api/openapi.json', (_req, res) => {
     res.set('Cache-Control', 'public, max-age=300').json(document);

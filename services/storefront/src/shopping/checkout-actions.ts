@@ -4,7 +4,7 @@ import { ServiceCallError } from '@shop/kit';
 import type { ActivitySink } from '../activity/queue';
 import type { OrdersApi } from '../callees/orders';
 import { checkoutStartedEvent, purchaseEvents } from '../domain/activity-events';
-import { checkoutFailure, type CheckoutFailure } from '../domain/checkout-outcome';
+import { CART_EMPTY, checkoutFailure, type CheckoutFailure } from '../domain/checkout-outcome';
 import { compactOrderNumber, type Shopper, type ShopperCookies } from '../http/shopper';
 
 export type PlaceResult = { ok: true; order: OrderView } | { ok: false; failure: CheckoutFailure };
@@ -32,11 +32,8 @@ export class CheckoutActions {
     return order && compactOrderNumber(order.number) === wanted ? order : null;
   }
 
-  /**
-   * The order an earlier submit of this checkout placed, for a submit that arrives after the cart
-   * was already turned into it (the back button, a resubmit); null when it placed none.
-   */
-  async placedEarlier(req: Request, res: Response, shopper: Shopper, checkoutId: string): Promise<OrderView | null> {
+  /** The order an earlier submit of this checkout placed (its answer was lost, or the back button); null when none. */
+  private async placedEarlier(req: Request, res: Response, shopper: Shopper, checkoutId: string): Promise<OrderView | null> {
     const state = await this.orders.checkoutState(checkoutId, shopper.shopperId);
     if (state?.status !== 'succeeded' || !state.order) return null;
     this.cookies.rememberOrder(req, res, state.order);
@@ -48,9 +45,16 @@ export class CheckoutActions {
     if (event) this.activity.record(event);
   }
 
-  /** Places the order; a repeated checkout id (double submit) gets the order the first submit placed. */
-  async place(req: Request, res: Response, shopper: Shopper, cartId: string, details: Pick<CheckoutBody, 'checkoutId' | 'email' | 'shipping' | 'payment'>): Promise<PlaceResult> {
-    const body: CheckoutBody = { ...details, cartId, shopperId: shopper.shopperId };
+  /**
+   * Places the order for the shopper's cart; a repeated checkout id (double submit, retry) gets
+   * the order the first submit placed, also once the cart cookie is gone with that order.
+   */
+  async place(req: Request, res: Response, shopper: Shopper, details: Pick<CheckoutBody, 'checkoutId' | 'email' | 'shipping' | 'payment'>): Promise<PlaceResult> {
+    if (!shopper.cartId) {
+      const earlier = await this.placedEarlier(req, res, shopper, details.checkoutId);
+      return earlier ? { ok: true, order: earlier } : { ok: false, failure: CART_EMPTY };
+    }
+    const body: CheckoutBody = { ...details, cartId: shopper.cartId, shopperId: shopper.shopperId };
     let order: OrderView | null = null;
     for (let attempt = 1; order === null; attempt++) {
       try {
