@@ -95,6 +95,22 @@ describe('public pages', () => {
   });
 });
 
+describe('escaping', () => {
+  it('shows product text and search words as text, never as markup', async () => {
+    await shop.product({ slug: 'sneaky-tee', name: '<script>alert("name")</script> Tee', description: '<img src=x onerror=alert(1)>', category: 'tees', variants: [{ sku: 'SNEAKY-1', priceMinor: 100, stock: 1 }] });
+    const visitor = new Visitor(shop.url);
+    const product = await visitor.get('/p/sneaky-tee');
+    expect(product.status).toBe(200);
+    expect(product.text).not.toContain('<script>alert');
+    expect(product.text).not.toContain('<img src=x');
+    expect(product.text).toContain('&lt;script&gt;alert(&quot;name&quot;)&lt;/script&gt; Tee');
+    const search = await visitor.get(`/search?q=${encodeURIComponent('"><script>alert(2)</script>')}`);
+    expect(search.status).toBe(200);
+    expect(search.text).not.toContain('<script>alert(2)');
+    expect(search.text).toContain('value="&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;"');
+  });
+});
+
 describe('errors', () => {
   it('answers unknown products and categories with a 404 page the CDN keeps only briefly', async () => {
     for (const path of ['/p/no-such-product', '/c/no-such-category', '/p/NOT_A_SLUG', '/nowhere']) {
