@@ -1,10 +1,9 @@
-import { WAREHOUSE_TABLES } from '@shop/contracts';
 import { DEFAULT_MAX_FUTURE_MS, inventory, productActivity, sales, type FixedWindowTable, type RawMessage, type RowValues } from '@shop/dataflow';
 import { assignTimestamps, fixedWindows, groupBy, parDo, split, windowInto, windowParam, type IntervalWindow, type PCollection } from 'apache-beam';
 import { applyNamed } from './beam';
 import type { Combined, KeyedInput, Parsed, ParsedOutputs, ShardedEvent } from './elements';
 import './serialization';
-import { DeadLetterRows, KeepFirstDelivery, ParseMessages, TableInputs, TableRows, eventIdOf, eventTimestampOf } from './steps';
+import { DeadLetterRows, EventsOfTopic, KeepFirstDelivery, ParseMessages, TableInputs, TableRows, eventIdOf, eventTimestampOf } from './steps';
 
 export interface AnalyticsOptions {
   /** How far past its receipt an event may claim to have happened (the shared parser's limit). */
@@ -22,10 +21,11 @@ export interface AnalyticsOutputs {
 /** The fixed-window tables; co_views need session windows, which Beam's direct runner cannot run. */
 export const FIXED_WINDOW_TABLE_NAMES = [productActivity.table.name, inventory.table.name, sales.table.name] as const;
 
-/** One fixed-window table: window by event time, drop redeliveries, combine per shard and key, build rows. */
+/** One fixed-window table: its topic's events by event-time window, redeliveries dropped, combined per shard and key, as rows. */
 function fixedWindowRows<I, A, O>(events: PCollection<ShardedEvent>, table: FixedWindowTable<I, A, O>): PCollection<RowValues> {
   const name = table.table.name;
-  const windowed = applyNamed(events, `${name}/window`, windowInto<ShardedEvent, IntervalWindow>(fixedWindows(table.windowMs / 1000)));
+  const ofTopic = applyNamed(events, `${name}/${table.topic}`, parDo(new EventsOfTopic(table.topic)));
+  const windowed = applyNamed(ofTopic, `${name}/window`, windowInto<ShardedEvent, IntervalWindow>(fixedWindows(table.windowMs / 1000)));
   const byEventId = applyNamed(windowed, `${name}/group by event id`, groupBy(eventIdOf));
   const deliveries = applyNamed(byEventId, `${name}/first delivery`, parDo(new KeepFirstDelivery()));
   const inputs = applyNamed<ShardedEvent, PCollection<KeyedInput<I>>>(deliveries, `${name}/inputs`, parDo(new TableInputs(table)));
@@ -48,9 +48,9 @@ export function analyticsPipeline(messages: PCollection<RawMessage>, options: An
   const events = applyNamed(event, 'event time', assignTimestamps<ShardedEvent>(eventTimestampOf));
   return {
     rows: {
-      [WAREHOUSE_TABLES.productActivityMinute.name]: fixedWindowRows(events, productActivity),
-      [WAREHOUSE_TABLES.inventoryMinute.name]: fixedWindowRows(events, inventory),
-      [WAREHOUSE_TABLES.salesMinute.name]: fixedWindowRows(events, sales),
+      [productActivity.table.name]: fixedWindowRows(events, productActivity),
+      [inventory.table.name]: fixedWindowRows(events, inventory),
+      [sales.table.name]: fixedWindowRows(events, sales),
     },
     deadLetters: applyNamed(deadLetter, 'dead letters', parDo(new DeadLetterRows())),
   };

@@ -50,6 +50,15 @@ export class ParseMessages {
 /** The event time (ce-time) as Beam's element timestamp, so windows are event-time windows. */
 export const eventTimestampOf = (sharded: ShardedEvent): Instant => instantOf(sharded.event.eventTimeMs);
 
+/** The events of one topic: a table reads one topic, and the others need not be shuffled for it. */
+export class EventsOfTopic {
+  constructor(readonly topic: string) {}
+
+  process(sharded: ShardedEvent): ShardedEvent[] {
+    return sharded.event.topic === this.topic ? [sharded] : [];
+  }
+}
+
 /** Deduplication key: the CloudEvents id. */
 export const eventIdOf = (sharded: ShardedEvent): string => sharded.event.eventId;
 

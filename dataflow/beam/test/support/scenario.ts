@@ -2,10 +2,8 @@ import { TOPICS, toAttributes } from '@shop/contracts';
 import type { RawMessage } from '@shop/dataflow';
 import { InputBuilder, activity, messageOf, order, stock } from './messages';
 
-/** Start of the scenario's first minute; every event happens in the three minutes after it. */
+/** Start of the bounded scenario's first minute; every event happens in the three minutes after it. */
 export const SCENARIO_START_MS = Date.parse('2026-03-02T10:00:00.000Z');
-
-const at = (offsetSeconds: number): string => new Date(SCENARIO_START_MS + offsetSeconds * 1000).toISOString();
 
 // shopper-0000 and shopper-0004 share analytics shard 3; shopper-0001 is on shard 0, shopper-0002 on 1.
 const ANNA = 'shopper-0000';
@@ -21,21 +19,29 @@ export interface Scenario {
   messages: RawMessage[];
   /** Message ids of the messages that must be dead-lettered. */
   malformed: string[];
+  /** Position of the first message delivered after events of the scenario's third minute. */
+  lateFrom: number;
 }
 
 /**
  * A bounded input with what streaming delivers: events out of event-time order, redeliveries,
  * events arriving after their minute has closed, and messages no transform can use.
  */
-export function scenario(): Scenario {
-  const input = new InputBuilder(SCENARIO_START_MS + 5_000, 4_000);
+export function scenario(startMs: number = SCENARIO_START_MS): Scenario {
+  if (startMs % 60_000 !== 0) throw new Error('a scenario starts on a minute');
+  const at = (offsetSeconds: number): string => new Date(startMs + offsetSeconds * 1000).toISOString();
+  const input = new InputBuilder(startMs + 5_000, 4_000);
   const malformed: string[] = [];
-  const bad = (message: Omit<RawMessage, 'messageId' | 'receivedAt'>): void => void malformed.push(input.deliver(message).messageId);
+  const bad = (message: Omit<RawMessage, 'messageId' | 'receivedAt'>): RawMessage => {
+    const delivered = input.deliver(message);
+    malformed.push(delivered.messageId);
+    return delivered;
+  };
 
   // Minute 10:00: the mug's funnel on two shards, stock received and shipped, a paid order.
   input.deliver(messageOf(activity({ kind: 'product_viewed', time: at(5), shopperId: ANNA, productId: MUG })));
   const benViews = input.deliver(messageOf(activity({ kind: 'product_viewed', time: at(20), shopperId: BEN, productId: MUG })));
-  input.deliver(messageOf(stock({ type: 'inventory.stock_received', time: at(10), sku: 'MUG-WHT', warehouseId: 'berlin-1', deltaOnHand: 10, onHand: 10, reorderPoint: 4 })));
+  const received = input.deliver(messageOf(stock({ type: 'inventory.stock_received', time: at(10), sku: 'MUG-WHT', warehouseId: 'berlin-1', deltaOnHand: 10, onHand: 10, reorderPoint: 4 })));
   input.deliver(messageOf(activity({ kind: 'cart_item_added', time: at(30), shopperId: ANNA, productId: MUG })));
   const paid = input.deliver(
     messageOf(order({ type: 'order.paid', time: at(32), shopperId: ANNA, currency: 'EUR', lines: [{ categoryId: KITCHEN, quantity: 2, unitPriceMinor: 1500 }, { categoryId: KITCHEN, quantity: 1, unitPriceMinor: 500 }, { categoryId: null, quantity: 1, unitPriceMinor: 300 }] })),
@@ -57,19 +63,23 @@ export function scenario(): Scenario {
   // Redeliveries of events already counted.
   input.redeliver(benViews);
   input.redeliver(paid);
+  input.redeliver(received);
 
   // Minute 10:02 moves event time on; then 10:00 and 10:01 events arrive late.
   input.deliver(messageOf(activity({ kind: 'product_viewed', time: at(130), shopperId: BEN, productId: TEE })));
   input.deliver(messageOf(stock({ type: 'inventory.stock_received', time: at(140), sku: 'TEE-BLK-M', warehouseId: 'berlin-1', deltaOnHand: 20, onHand: 20 })));
   input.deliver(messageOf(order({ type: 'order.paid', time: at(150), shopperId: BEN, currency: 'EUR', lines: [{ categoryId: APPAREL, quantity: 2, unitPriceMinor: 1200 }] })));
   input.deliver(messageOf(activity({ kind: 'product_viewed', time: at(175), shopperId: DAN, productId: MUG })));
+  const lateFrom = input.all.length;
   input.deliver(messageOf(activity({ kind: 'product_viewed', time: at(55), shopperId: CARA, productId: MUG })));
   input.deliver(messageOf(stock({ type: 'inventory.stock_fulfilled', time: at(115), sku: 'MUG-WHT', warehouseId: 'berlin-1', deltaOnHand: -1, onHand: 3, reorderPoint: 4 })));
   input.redeliver(bought);
 
   // Messages no transform can use.
   const view = messageOf(activity({ kind: 'product_viewed', time: at(60), shopperId: BEN, productId: TEE }));
-  bad({ ...view, data: '{"shopperId": ' });
+  const truncated = bad({ ...view, data: '{"shopperId": ' });
+  // Redelivered, a message that cannot be parsed is dead-lettered again: without an id there is nothing to recognise it by.
+  malformed.push(input.redeliver(truncated).messageId);
   bad({ ...view, attributes: { ...view.attributes, 'ce-id': '' } });
   bad({ ...view, attributes: { ...view.attributes, 'ce-specversion': '0.3' } });
   bad({ ...view, attributes: { ...view.attributes, 'ce-time': 'yesterday' } });
@@ -84,5 +94,5 @@ export function scenario(): Scenario {
     attributes: toAttributes({ id: 'order-without-lines', type: 'order.paid', source: '/services/orders', subject: 'x', time: at(63), data: null }, { shard: '0' }),
   });
 
-  return { messages: input.all, malformed };
+  return { messages: input.all, malformed, lateFrom };
 }
