@@ -54,7 +54,7 @@ export function createStorefrontApp(deps: StorefrontDeps): StorefrontApp {
     inventory: callees.inventory,
     orders: callees.orders,
     cookies,
-    carts: new CartActions(callees.orders, deps.activity, cookies),
+    carts: new CartActions(callees.orders, callees.inventory, deps.activity, cookies),
     checkout: new CheckoutActions(callees.orders, deps.activity, cookies),
     alsoViewed: deps.alsoViewed ?? noAlsoViewed,
     live,

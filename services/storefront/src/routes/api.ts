@@ -132,7 +132,7 @@ export function buildApi(ctx: RouteContext): Api {
     { method: 'get', path: '/api/v1/cart', operationId: 'getCart', summary: "The shopper's cart (empty when they have none)", tags: ['cart'], secured: false, responses: { 200: { description: 'Cart', schema: s.storefrontCartSchema } } },
     async (_in, req, res) => {
       const shopper = ctx.cookies.attach(req, res);
-      privateJson(res, 200, s.toStorefrontCart(await ctx.carts.current(shopper)));
+      privateJson(res, 200, s.toStorefrontCart(await ctx.carts.currentWithStock(shopper)));
     },
   );
 

@@ -30,7 +30,7 @@ export function cartPages(ctx: RouteContext): Router {
   router.get('/cart', async (req: Request, res: Response) => {
     ctx.pages.markPrivate(res);
     const shopper = ctx.cookies.attach(req, res);
-    const cart = await ctx.carts.current(shopper);
+    const cart = await ctx.carts.currentWithStock(shopper);
     const notice = NOTICES.find((n) => n === req.query.notice) ?? null;
     const error = isCartRefusal(req.query.error) ? CART_REFUSALS[req.query.error] : null;
     ctx.pages.private(res, 200, cartPage(await chromeOf(ctx), cart, notice, error));

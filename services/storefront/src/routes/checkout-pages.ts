@@ -18,7 +18,7 @@ export function checkoutPages(ctx: RouteContext): Router {
   router.get('/checkout', async (req: Request, res: Response) => {
     ctx.pages.markPrivate(res);
     const shopper = ctx.cookies.attach(req, res);
-    const cart = await ctx.carts.current(shopper);
+    const cart = await ctx.carts.currentWithStock(shopper);
     // The cart page says what to fix first (sold out, too few left, not for sale any more).
     if (!cart || cart.lines.length === 0 || cart.lines.some((l) => l.problem !== null)) {
       res.redirect(303, '/cart');

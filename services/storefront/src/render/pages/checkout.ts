@@ -81,7 +81,7 @@ ${v.testCards ? testCardList() : ''}
     <div class="field">
       <label for="field-country">Country</label>
       ${countryError ? html`<p class="field-error" id="field-country-error"><span class="visually-hidden">Error: </span>${countryError}</p>` : ''}
-      <select id="field-country" name="country" autocomplete="country" required${countryError ? html` aria-invalid="true" aria-describedby="field-country-error"` : ''}>
+      <select id="field-country" name="country" autocomplete="country" required${countryError ? html` aria-describedby="field-country-error" aria-invalid="true"` : ''}>
         <option value="">Choose a country</option>
         ${COUNTRIES.map((c) => html`<option value="${c}"${v.values.country === c ? html` selected` : ''}>${countryNames.of(c) ?? c}</option>`)}
       </select>
