@@ -90,7 +90,7 @@ it('keeps a cart through the cookie session: add, set, remove; private and never
   expect((set.json as CartBody).itemCount).toBe(5);
   await visitor.api('POST', '/api/v1/cart/items', { sku: 'CUP-ESP', quantity: 1 }).then((r) => {
     expect(r.status).toBe(409);
-    expect(r.json).toMatchObject({ type: expect.stringContaining('insufficient-stock') });
+    expect(r.json).toMatchObject({ type: expect.stringContaining('insufficient-stock'), available: 0, instance: '/api/v1/cart/items' });
   });
   const removed = await visitor.api('DELETE', '/api/v1/cart/items/MUG-ENA');
   expect(removed.json).toMatchObject({ itemCount: 0, lines: [] });

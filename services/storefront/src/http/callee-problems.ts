@@ -15,7 +15,7 @@ export function calleeProblem(err: unknown): HttpProblem | null {
   if (!(err instanceof ServiceCallError)) return null;
   if (err.status >= 500 || err.status === 401 || err.status === 403 || err.status === 408 || err.status === 429) return unavailable();
   if (err.status === 404) return problems.notFound('The requested item');
-  const problem = err.problem;
-  const extensions = problem && Array.isArray(problem.errors) ? { errors: problem.errors } : {};
-  return new HttpProblem(err.status, err.slug ?? 'refused', problem?.title ?? 'Request refused', problem?.detail, extensions);
+  // The callee's own members (errors, available, shortages) travel along; its instance is its URL, not ours.
+  const { type: _type, title, status: _status, detail, instance: _instance, ...extensions } = err.problem ?? { type: '', title: 'Request refused', status: err.status };
+  return new HttpProblem(err.status, err.slug ?? 'refused', title, detail, extensions);
 }

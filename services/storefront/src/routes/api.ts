@@ -2,7 +2,6 @@ import type { Request, Response } from 'express';
 import { categoryListSchema, orderViewSchema, productDetailSchema, productListQuerySchema, productPageSchema } from '@shop/contracts';
 import { Api, HttpProblem, problems } from '@shop/kit';
 import { publicCacheControl, PRIVATE, PUBLIC_VARY } from '../domain/cache-policy';
-import { CART_REFUSALS, cartRefusalOf } from '../domain/cart-refusal';
 import { cachedIdempotency } from '../http/idempotency';
 import { alsoViewedFor } from '../recommendations/also-viewed';
 import * as s from './api-schemas';
@@ -15,7 +14,7 @@ const ALSO_VIEWED_COUNT = 8;
 /**
  * The public JSON API (backend for frontends) under /api/v1: the same flows as the pages. Catalog
  * reads are cacheable like the pages; everything about the shopper (cookies `sid`, `cart`, `ssn`)
- * is private.
+ * is private. Refusals by orders (not enough stock, not for sale) pass through as its problems.
  */
 export function buildApi(ctx: RouteContext): Api {
   const api = new Api();
@@ -36,11 +35,6 @@ export function buildApi(ctx: RouteContext): Api {
   };
   const privateJson = (res: Response, status: number, body: unknown) => {
     res.status(status).set('Cache-Control', PRIVATE).json(body);
-  };
-  const refused = (err: unknown): never => {
-    const refusal = cartRefusalOf(err);
-    if (refusal) throw problems.conflict(refusal.replace('_', '-'), 'Cart change refused', CART_REFUSALS[refusal]);
-    throw err;
   };
 
   api.route(
@@ -151,7 +145,7 @@ export function buildApi(ctx: RouteContext): Api {
     },
     async ({ body }, req, res) => {
       const shopper = ctx.cookies.attach(req, res);
-      const cart = await ctx.carts.add(res, shopper, body.sku, body.quantity).catch(refused);
+      const cart = await ctx.carts.add(res, shopper, body.sku, body.quantity);
       privateJson(res, 200, s.toStorefrontCart(cart));
     },
   );
@@ -172,7 +166,7 @@ export function buildApi(ctx: RouteContext): Api {
     },
     async ({ params, body }, req, res) => {
       const shopper = ctx.cookies.attach(req, res);
-      const cart = await ctx.carts.set(shopper, params.sku, body.quantity).catch(refused);
+      const cart = await ctx.carts.set(shopper, params.sku, body.quantity);
       if (!cart && body.quantity > 0) throw problems.notFound(`Cart line ${params.sku}`);
       privateJson(res, 200, s.toStorefrontCart(cart));
     },
@@ -193,7 +187,7 @@ export function buildApi(ctx: RouteContext): Api {
     },
     async ({ params }, req, res) => {
       const shopper = ctx.cookies.attach(req, res);
-      privateJson(res, 200, s.toStorefrontCart(await ctx.carts.set(shopper, params.sku, 0).catch(refused)));
+      privateJson(res, 200, s.toStorefrontCart(await ctx.carts.set(shopper, params.sku, 0)));
     },
   );
 

@@ -58,7 +58,7 @@ function filtersForm(v: ListingView): Html {
 }
 
 function results(v: ListingView, empty: Html): Html {
-  const errors = Object.entries(v.errors).map(([name, message]) => ({ id: name === 'cursor' || name === 'q' ? 'main' : name, message: `${FIELD_NAMES[name as keyof ListingErrors]} ${message}` }));
+  const errors = Object.entries(v.errors).map(([name, message]) => ({ id: name === 'q' ? 'site-search' : name === 'cursor' ? 'main' : name, message: `${FIELD_NAMES[name as keyof ListingErrors]} ${message}` }));
   if (errors.length) return errorSummary('Please check the filters', errors);
   if (v.products.length === 0) return empty;
   return html`${productGrid(v.products, 'h2', 'Products')}
