@@ -30,7 +30,7 @@ export type HoldOutcome = { ok: true } | { ok: false; status: string };
 
 const MAX_SKUS_PER_AVAILABILITY_QUERY = 200;
 
-/** The inventory calls orders makes, with this workload's identity and an Idempotency-Key on every change. */
+/** The inventory calls orders makes, with this workload's identity. */
 export class InventoryClient {
   constructor(private readonly client: ServiceClient) {}
 
@@ -69,27 +69,31 @@ export class InventoryClient {
     }
   }
 
-  commit(reservationId: string, idempotencyKey: string): Promise<HoldOutcome> {
-    return this.hold(`/v1/reservations/${reservationId}/commit`, {}, idempotencyKey, ['committed']);
+  commit(reservationId: string): Promise<HoldOutcome> {
+    return this.hold(`/v1/reservations/${reservationId}/commit`, {}, ['committed']);
   }
 
   /** Releases a hold or a committed reservation; one already released or expired is released. */
-  release(reservationId: string, reason: ReleaseReason, idempotencyKey: string): Promise<HoldOutcome> {
-    return this.hold(`/v1/reservations/${reservationId}/release`, { reason }, idempotencyKey, ['released', 'expired']);
+  release(reservationId: string, reason: ReleaseReason): Promise<HoldOutcome> {
+    return this.hold(`/v1/reservations/${reservationId}/release`, { reason }, ['released', 'expired']);
   }
 
-  fulfil(reservationId: string, idempotencyKey: string): Promise<HoldOutcome> {
-    return this.hold(`/v1/reservations/${reservationId}/fulfil`, {}, idempotencyKey, ['fulfilled']);
+  fulfil(reservationId: string): Promise<HoldOutcome> {
+    return this.hold(`/v1/reservations/${reservationId}/fulfil`, {}, ['fulfilled']);
   }
 
   close(): void {
     this.client.close();
   }
 
-  /** A 409 naming the reservation's state is an answer: `done` states mean the change already happened. */
-  private async hold(path: string, body: object, idempotencyKey: string, done: string[]): Promise<HoldOutcome> {
+  /**
+   * Moves a reservation on. The reservation's own state makes this safe to repeat without an
+   * Idempotency-Key: a 409 naming the state is an answer, and `done` states mean the change already
+   * happened (a repeat after a lost answer). Anything else is retried later by the caller.
+   */
+  private async hold(path: string, body: object, done: string[]): Promise<HoldOutcome> {
     try {
-      await this.client.post(path, body, reservationSchema, { idempotencyKey });
+      await this.client.post(path, body, reservationSchema);
       return { ok: true };
     } catch (err) {
       const status = err instanceof ServiceCallError && err.status === 409 ? err.problem?.reservationStatus : undefined;

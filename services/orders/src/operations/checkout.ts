@@ -153,8 +153,7 @@ export class CheckoutSaga {
   async submit(body: CheckoutBody): Promise<CheckoutReply> {
     const started = await this.begin(body);
     if (!started.owned) return this.replyTo(started.record, body, true);
-    await this.drive(started.record, cardOf(body));
-    return this.replyTo(started.record, body, false);
+    return this.replyTo(await this.drive(started.record, cardOf(body)), body, false);
   }
 
   /**
@@ -186,21 +185,23 @@ export class CheckoutSaga {
    * dependency (it is then handed to the sweeper). Without the card (recovery), a checkout whose
    * payment was not yet authorized is undone: the shopper's request is gone and nothing was
    * promised. One already authorized is finished: the shopper was promised the order.
+   * Resolves to the checkout as this instance last saw it.
    */
-  async drive(record: CheckoutRecord, card: CardDetails | null): Promise<void> {
+  async drive(record: CheckoutRecord, card: CardDetails | null): Promise<CheckoutRecord> {
     let current: CheckoutRecord = record;
     while (current.step !== 'done') {
       try {
         current = await this.step(current, card);
       } catch (err) {
-        if (err instanceof LeaseLost) return;
+        if (err instanceof LeaseLost) return current;
         const delay = Math.min(MAX_RETRY_DELAY_SECONDS, 2 ** Math.min(current.attempts, 5));
         const log = err instanceof StepDeferred ? this.deps.logger.warn.bind(this.deps.logger) : this.deps.logger.error.bind(this.deps.logger);
         log({ err, checkoutId: current.id, step: current.step, retryInSeconds: delay }, 'checkout step will be retried by the recovery sweeper');
         await deferCheckout(this.deps.db, current, delay).catch((deferErr: unknown) => this.deps.logger.error({ err: deferErr, checkoutId: current.id }, 'checkout could not be deferred; its lease will run out'));
-        return;
+        return current;
       }
     }
+    return current;
   }
 
   /** Undoes the checkout of a pending_payment order at the shopper's or staff's request. */
@@ -335,17 +336,14 @@ export class CheckoutSaga {
       this.deps.logger.info({ checkoutId: record.id, reason: result.reason }, 'payment declined');
       return this.beginUndo(record, UNDO.declined(), false, true);
     }
-    const authorizationId = result.authorizationId;
-    return this.deps.db.transaction(async (trx) => {
-      await updateOrder(trx, record.orderId!, { paymentState: 'authorized' });
-      return this.advance(record, { step: 'committing', authorizationId }, trx);
-    });
+    // The order's payment stays pending until it is captured a moment later (or voided).
+    return this.advance(record, { step: 'committing', authorizationId: result.authorizationId });
   }
 
   private async commit(record: CheckoutRecord): Promise<CheckoutRecord> {
     let outcome;
     try {
-      outcome = await this.deps.inventory.commit(record.reservationId!, `${record.id}:commit`);
+      outcome = await this.deps.inventory.commit(record.reservationId!);
     } catch (err) {
       throw new StepDeferred(`hold could not be committed: ${(err as Error).message}`);
     }
@@ -391,7 +389,7 @@ export class CheckoutSaga {
     if (holdId) {
       let released;
       try {
-        released = await this.deps.inventory.release(holdId, release, `${record.id}:release`);
+        released = await this.deps.inventory.release(holdId, release);
       } catch (err) {
         throw new StepDeferred(`hold could not be released: ${(err as Error).message}`);
       }

@@ -114,11 +114,11 @@ export class OrderActions {
     const effects = effectsOf(order.status, action);
     const { inventory, payments } = this.deps;
     if (effects.releaseStock) {
-      const released = await deferOnFailure(() => inventory.release(order.reservationId, 'order_cancelled', `${order.id}:release`));
+      const released = await deferOnFailure(() => inventory.release(order.reservationId, 'order_cancelled'));
       if (!released.ok) throw problems.conflict('stock-not-releasable', 'Stock cannot be put back', `The order's reservation is ${released.status} in inventory`);
     }
     if (effects.fulfilStock) {
-      const fulfilled = await deferOnFailure(() => inventory.fulfil(order.reservationId, `${order.id}:fulfil`));
+      const fulfilled = await deferOnFailure(() => inventory.fulfil(order.reservationId));
       if (!fulfilled.ok) throw problems.conflict('not-fulfillable', 'Order cannot be fulfilled', `The order's reservation is ${fulfilled.status} in inventory`);
     }
     if (effects.refundPayment) {

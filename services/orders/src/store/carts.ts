@@ -106,15 +106,25 @@ export async function removeProductLines(trx: Knex.Transaction, productId: strin
   return locked;
 }
 
-/** After an order is placed its lines leave the cart. */
+/**
+ * After an order is placed its lines leave the cart, in one statement that locks the cart first as
+ * every cart change does. Returns the cart with the version its view was cached under, if it changed.
+ */
 export async function removeSkusFromCart(trx: Knex.Transaction, cartId: string, skus: readonly string[]): Promise<{ id: string; version: number } | null> {
-  const before = await cartHeader(trx, cartId, true);
-  if (!before) return null;
-  const deleted = await trx('cart_lines').where({ cart_id: cartId }).whereIn('sku', [...skus]).delete();
-  if (deleted === 0) return null;
-  const remaining = await trx('cart_lines').where({ cart_id: cartId }).first('sku');
-  await trx('carts')
-    .where({ id: cartId })
-    .update({ version: trx.raw('version + 1'), updated_at: trx.fn.now(), ...(remaining ? {} : { currency: null }) });
-  return { id: cartId, version: before.version };
+  const result = await trx.raw<{ rows: Array<{ id: string; version: number }> }>(
+    `with cart as (select id, version from carts where id = ? for update),
+          lines as (select count(*) as n from cart_lines where cart_id = ?),
+          gone as (delete from cart_lines where cart_id = ? and sku = any(?::text[]) returning sku),
+          bumped as (
+            update carts c
+               set version = c.version + 1,
+                   updated_at = now(),
+                   currency = case when (select n from lines) > (select count(*) from gone) then c.currency end
+              from cart
+             where c.id = cart.id and exists (select 1 from gone)
+            returning c.id)
+     select cart.id, cart.version from cart where exists (select 1 from bumped)`,
+    [cartId, cartId, cartId, [...skus]],
+  );
+  return result.rows[0] ?? null;
 }
