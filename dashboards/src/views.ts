@@ -25,7 +25,7 @@ function latestPaneView(table: TableSpec): ViewSpec {
     name: latestViewName(table),
     description:
       `${table.description}, one row per ${table.key.join(' × ')}: the newest pane only, so early and late ` +
-      're-emissions of a window count once. Read this view, never the table.',
+      're-emissions of a window count once. Read this view (or the views built on it), never the table.',
     // The explicit column list keeps the view's schema the table's, without the rank.
     sql: (project, dataset) => `SELECT ${columns}
 FROM (
@@ -37,6 +37,34 @@ WHERE pane_rank = 1`,
 }
 
 const productActivityLatest = latestPaneView(productActivityMinute);
+
+/** Revenue adds up only within one currency: any shard or minute with another (or with several) makes it null. */
+const singleCurrency = (what: string): string =>
+  `CASE WHEN COUNT(DISTINCT currency) > 1 OR COUNT(*) > COUNT(revenue_minor) THEN NULL ELSE ${what} END`;
+
+const productActivityByMinute: ViewSpec = {
+  name: 'product_activity_by_minute',
+  description:
+    'Shopper funnel per product per minute with every analytics shard\'s partial row summed: the current pane of each shard, ' +
+    'so counts and distinct shoppers add up exactly (each shopper has one shard). Rates are of the summed counts. Revenue and ' +
+    'currency are null when the minute\'s purchases were in more than one currency.',
+  sql: (project, dataset) => `SELECT
+  window_start,
+  window_end,
+  product_id,
+  SUM(views) AS views,
+  SUM(add_to_carts) AS add_to_carts,
+  SUM(purchases) AS purchases,
+  SUM(units) AS units,
+  ${singleCurrency('SUM(revenue_minor)')} AS revenue_minor,
+  ${singleCurrency('MAX(currency)')} AS currency,
+  SUM(unique_shoppers) AS unique_shoppers,
+  SAFE_DIVIDE(SUM(add_to_carts), SUM(views)) AS view_to_cart_rate,
+  SAFE_DIVIDE(SUM(purchases), SUM(add_to_carts)) AS cart_to_purchase_rate,
+  LOGICAL_AND(is_final) AS is_final
+FROM ${tableRef(project, dataset, productActivityLatest.name)}
+GROUP BY window_start, window_end, product_id`,
+};
 const inventoryLatest = latestPaneView(inventoryMinute);
 const salesLatest = latestPaneView(salesMinute);
 const coViewsLatest = latestPaneView(coViews);
@@ -78,22 +106,22 @@ const productFunnelDaily: ViewSpec = {
   SUM(purchases) AS purchases,
   SUM(units) AS units,
   -- Minor units only add up within one currency.
-  CASE WHEN COUNT(DISTINCT currency) > 1 THEN NULL ELSE SUM(revenue_minor) END AS revenue_minor,
-  CASE WHEN COUNT(DISTINCT currency) > 1 THEN NULL ELSE MAX(currency) END AS currency,
+  ${singleCurrency('SUM(revenue_minor)')} AS revenue_minor,
+  ${singleCurrency('MAX(currency)')} AS currency,
   -- Rates of the day's sums; averaging the per-minute rates would weight quiet minutes like busy ones.
   SAFE_DIVIDE(SUM(add_to_carts), SUM(views)) AS view_to_cart_rate,
   SAFE_DIVIDE(SUM(purchases), SUM(add_to_carts)) AS cart_to_purchase_rate,
   MAX(unique_shoppers) AS peak_minute_shoppers,
   LOGICAL_AND(is_final) AS is_final
-FROM ${tableRef(project, dataset, productActivityLatest.name)}
+FROM ${tableRef(project, dataset, productActivityByMinute.name)}
 GROUP BY activity_date, product_id`,
 };
 
 const salesHourly: ViewSpec = {
   name: 'sales_hourly',
   description:
-    'Orders, units and revenue per UTC hour, currency and category. Units and revenue add up across ' +
-    'categories; orders do not (an order with lines in two categories counts in both).',
+    'Orders, units and revenue of paid orders per UTC hour, currency and category, every analytics shard summed. Units ' +
+    'and revenue add up across categories; orders do not (an order with lines in two categories counts in both).',
   sql: (project, dataset) => `SELECT
   TIMESTAMP_TRUNC(window_start, HOUR) AS sales_hour,
   currency,
@@ -113,11 +141,14 @@ const topCoViewedPairs: ViewSpec = {
   name: 'top_co_viewed_pairs',
   description:
     `For every product and UTC day, the ${TOP_CO_VIEWED} products most often viewed in the same shopper ` +
-    'session, ranked by sessions (rank 1 = most; ties broken by product id).',
+    'session, ranked by sessions (rank 1 = most; ties broken by product id). Sessions count on the day they began, every ' +
+    'analytics shard summed.',
   sql: (project, dataset) => `WITH daily AS (
   SELECT DATE(window_start) AS view_date, product_id, co_product_id, SUM(sessions) AS sessions
   FROM ${tableRef(project, dataset, coViewsLatest.name)}
   GROUP BY view_date, product_id, co_product_id
+  -- A pair a later pane took back to zero is no co-view.
+  HAVING SUM(sessions) > 0
 ),
 ranked AS (
   SELECT *, ROW_NUMBER() OVER (PARTITION BY view_date, product_id ORDER BY sessions DESC, co_product_id) AS co_view_rank
@@ -136,6 +167,7 @@ export const ANALYST_VIEWS: readonly ViewSpec[] = [
   inventoryLatest,
   salesLatest,
   coViewsLatest,
+  productActivityByMinute,
   currentStockByWarehouse,
   lowStockNow,
   productFunnelDaily,

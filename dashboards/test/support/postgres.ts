@@ -50,7 +50,7 @@ export interface Warehouse {
   dataset: string;
   /** Inserts rows, given by column name; omitted columns get NULL. */
   insert(table: TableSpec, rows: readonly Record<string, unknown>[]): Promise<void>;
-  /** All rows of a relation as JSON objects (numbers as numbers, timestamps as ISO strings). */
+  /** All rows of a relation as JSON objects (numbers as numbers, timestamps as ISO strings), in `orderBy` order when given. */
   rows(relation: string, orderBy: string): Promise<Record<string, unknown>[]>;
   drop(): Promise<void>;
 }
@@ -89,7 +89,7 @@ export async function createWarehouse(dataset: string, tables: readonly TableSpe
       }
     },
     rows: async (relation, orderBy) => {
-      const result = await client.query<{ row: Record<string, unknown> }>(`SELECT row_to_json(r) AS row FROM "${dataset}"."${relation}" AS r ORDER BY ${orderBy}`);
+      const result = await client.query<{ row: Record<string, unknown> }>(`SELECT row_to_json(r) AS row FROM "${dataset}"."${relation}" AS r${orderBy ? ` ORDER BY ${orderBy}` : ''}`);
       return result.rows.map((r) => r.row);
     },
     drop: async () => {
