@@ -17,11 +17,12 @@ export function optionsText(options: Record<string, string>, order: readonly str
     .join(', ');
 }
 
+/** The card's link is named by the product's name; its picture repeats it, so it is left out of the name (alt=""). */
 export function productCard(product: ProductSummary, heading: 'h2' | 'h3'): Html {
   const name = heading === 'h2' ? html`<h2>${product.name}</h2>` : html`<h3>${product.name}</h3>`;
   return html`<li class="card">
   <a href="/p/${product.slug}">
-    ${product.image ? html`<img src="${product.image.url}" alt="${product.image.alt}" width="320" height="320" loading="lazy">` : ''}
+    ${product.image ? html`<img src="${product.image.url}" alt="" width="320" height="320" loading="lazy">` : ''}
     ${name}
   </a>
   <p>${money(product.priceMinor, product.currency)}</p>
