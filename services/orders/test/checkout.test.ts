@@ -168,3 +168,34 @@ it('keeps card numbers and CVCs out of the database', async () => {
   for (const card of Object.values(TEST_CARDS)) expect(dump).not.toContain(card);
   expect(dump).not.toContain('"cvc"');
 });
+
+it('documents every route, the Idempotency-Key and the test cards in its OpenAPI document', async () => {
+  const res = await fetch(`${p.ordersUrl}/openapi.json`);
+  expect(res.status).toBe(200);
+  const doc = (await res.json()) as { openapi: string; info: { description: string }; paths: Record<string, Record<string, { parameters: Array<{ name: string }> }>> };
+  expect(doc.openapi).toBe('3.1.0');
+  const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+  expect(operations.sort()).toEqual(
+    [
+      'POST /v1/carts',
+      'GET /v1/carts/{id}',
+      'PUT /v1/carts/{id}/lines/{sku}',
+      'DELETE /v1/carts/{id}/lines/{sku}',
+      'POST /v1/checkouts',
+      'GET /v1/checkouts/{id}',
+      'GET /v1/orders',
+      'GET /v1/orders/lookup',
+      'GET /v1/orders/{id}',
+      'POST /v1/orders/{id}/cancel',
+      'POST /v1/orders/{id}/fulfil',
+      'POST /v1/orders/{id}/refund',
+    ].sort(),
+  );
+  for (const [path, methods] of Object.entries(doc.paths)) {
+    for (const [method, operation] of Object.entries(methods)) {
+      if (method !== 'get') expect([path, operation.parameters.some((x) => x.name === 'Idempotency-Key')]).toEqual([path, true]);
+    }
+  }
+  for (const card of Object.values(TEST_CARDS)) expect(doc.info.description).toContain(card);
+  expect((await fetch(`${p.ordersUrl}/docs`)).status).toBe(200);
+});

@@ -143,8 +143,9 @@ const fingerprintOf = (body: CheckoutBody): string =>
 /**
  * The checkout saga: reserve stock → create the order (pending_payment) → authorize → commit the
  * hold → capture → paid. Progress is recorded in Postgres after every step under a lease, so any
- * instance's recovery sweeper can finish or undo a checkout whose instance stopped. Every outside
- * call carries an idempotency key derived from the checkout id, and undoing is safe to repeat.
+ * instance's recovery sweeper can finish or undo a checkout whose instance stopped. The reservation
+ * and every payment call carry an idempotency key derived from the checkout id; commits and releases
+ * are safe to repeat by the reservation's own state, so finishing and undoing can run again.
  */
 export class CheckoutSaga {
   constructor(private readonly deps: CheckoutDeps) {}
@@ -361,12 +362,11 @@ export class CheckoutSaga {
       if (err instanceof PaymentRejectedError) return this.beginUndo(record, UNDO.captureRefused(), true);
       throw new StepDeferred(`payment could not be captured: ${(err as Error).message}`);
     }
-    let emptied: { id: string; version: number } | null = null;
-    const done = await this.deps.db.transaction(async (trx) => {
+    const { done, emptied } = await this.deps.db.transaction(async (trx) => {
       const order = (await findOrder(trx, record.orderId!, true))!;
       await moveOrder(trx, order, 'pay', null);
-      emptied = await removeSkusFromCart(trx, record.cartId, plan.lines.map((l) => l.sku));
-      return this.advance(record, { step: 'done', status: 'succeeded', outcomeStatus: 201, outcome: { orderId: order.id } }, trx);
+      const cart = await removeSkusFromCart(trx, record.cartId, plan.lines.map((l) => l.sku));
+      return { done: await this.advance(record, { step: 'done', status: 'succeeded', outcomeStatus: 201, outcome: { orderId: order.id } }, trx), emptied: cart };
     });
     if (emptied) await this.deps.views.drop([emptied]);
     return done;

@@ -23,7 +23,7 @@ export interface ActionResult {
   done: boolean;
 }
 
-export const illegal = (err: IllegalTransition): HttpProblem =>
+const illegal = (err: IllegalTransition): HttpProblem =>
   problems.conflict('illegal-transition', 'Not possible in this state', err.message, { status: err.from, action: err.action });
 
 /** A passing failure: the action stays pending and is retried. */
