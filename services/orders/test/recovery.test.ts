@@ -144,3 +144,28 @@ it('lets a shopper cancel a pending order left by a stopped checkout, and not on
   expect(orderEventDataSchema.parse(events[1]!.data).reason).toBe('changed my mind');
   expect((await p.storefront.post('/v1/checkouts', body)).body).toMatchObject({ status: 409, type: expect.stringContaining('checkout-cancelled') });
 });
+
+it('finishes a checkout stopped after its hold was committed, and completes an undo stopped half-way', async () => {
+  const before = await availableOf(p, 'LAMP');
+  const paying = checkoutBody(await p.cart(shopper('crash-after-commit'), [{ sku: 'LAMP', quantity: 1 }]));
+  let paid = (await p.orders.saga.begin(paying)).record;
+  for (let i = 0; i < 3; i++) paid = await p.orders.saga.step(paid, cardOf(paying));
+  expect(paid.step).toBe('capturing');
+  expect(await holdsOf(paying.checkoutId)).toEqual([expect.objectContaining({ status: 'committed' })]);
+
+  const declining = checkoutBody(await p.cart(shopper('crash-mid-undo'), [{ sku: 'LAMP', quantity: 2 }]), { cardNumber: TEST_CARDS.declined });
+  let declined = (await p.orders.saga.begin(declining)).record;
+  for (let i = 0; i < 2; i++) declined = await p.orders.saga.step(declined, cardOf(declining));
+  expect(declined).toMatchObject({ step: 'compensating', status: 'failed', outcomeStatus: 402 });
+  expect(await availableOf(p, 'LAMP')).toBe(before - 3);
+  await leaseRunsOut();
+
+  expect(await p.orders.recovery.sweepOnce()).toBe(2);
+
+  expect(await p.databases.orders.db('orders').where({ checkout_id: paying.checkoutId }).first()).toMatchObject({ status: 'paid', payment_state: 'captured' });
+  expect(await p.databases.orders.db('orders').where({ checkout_id: declining.checkoutId }).first()).toMatchObject({ status: 'cancelled', payment_state: 'declined', reason: 'payment_declined' });
+  expect(await holdsOf(declining.checkoutId)).toEqual([expect.objectContaining({ status: 'released' })]);
+  expect(await availableOf(p, 'LAMP')).toBe(before - 1);
+  expect((await p.storefront.post('/v1/checkouts', declining)).status).toBe(402);
+  expect((await p.storefront.post('/v1/checkouts', paying)).status).toBe(201);
+});
