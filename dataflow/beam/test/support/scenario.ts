@@ -65,13 +65,15 @@ export function scenario(startMs: number = SCENARIO_START_MS): Scenario {
   input.redeliver(paid);
   input.redeliver(received);
 
-  // Minute 10:02 moves event time on; then 10:00 and 10:01 events arrive late.
+  // Minute 10:02 moves event time on (on shards 0 and 1 for every topic); then 10:00 and 10:01 events arrive late.
   input.deliver(messageOf(activity({ kind: 'product_viewed', time: at(130), shopperId: BEN, productId: TEE })));
   input.deliver(messageOf(stock({ type: 'inventory.stock_received', time: at(140), sku: 'TEE-BLK-M', warehouseId: 'berlin-1', deltaOnHand: 20, onHand: 20 })));
   input.deliver(messageOf(order({ type: 'order.paid', time: at(150), shopperId: BEN, currency: 'EUR', lines: [{ categoryId: APPAREL, quantity: 2, unitPriceMinor: 1200 }] })));
+  input.deliver(messageOf(stock({ type: 'inventory.stock_received', time: at(160), sku: 'MUG-WHT', warehouseId: 'hamburg-1', deltaOnHand: 6, onHand: 6 })));
   input.deliver(messageOf(activity({ kind: 'product_viewed', time: at(175), shopperId: DAN, productId: MUG })));
   const lateFrom = input.all.length;
   input.deliver(messageOf(activity({ kind: 'product_viewed', time: at(55), shopperId: CARA, productId: MUG })));
+  input.deliver(messageOf(activity({ kind: 'product_viewed', time: at(58), shopperId: BEN, productId: MUG })));
   input.deliver(messageOf(stock({ type: 'inventory.stock_fulfilled', time: at(115), sku: 'MUG-WHT', warehouseId: 'berlin-1', deltaOnHand: -1, onHand: 3, reorderPoint: 4 })));
   input.redeliver(bought);
 
