@@ -7,6 +7,7 @@ import {
   parseMessage,
   type DeadLetter,
   type FixedWindowTable,
+  type Pane,
   type ParseOptions,
   type RawMessage,
   type RowValues,
@@ -112,7 +113,7 @@ export class TableRows<I, A, O> {
   process(combined: Combined<O>, context: WindowContext): RowValues[] {
     const window = context.window.lookup();
     if (!(window instanceof IntervalWindow)) throw new Error(`${this.table.table.name} rows need interval windows`);
-    const pane = { timing: 'ON_TIME' as const, isFinal: true, emittedAt: new Date().toISOString() };
+    const pane: Pane = { timing: 'ON_TIME', isFinal: true, emittedAt: new Date().toISOString() };
     return [this.table.toRow(combined.key, windowOf(window), combined.output, pane, combined.shard)];
   }
 }
