@@ -93,3 +93,23 @@ it('keeps staff actions from the storefront and orders of other shoppers from sh
   expect(anonymous.status).toBe(401);
   expect((await p.databases.orders.db('orders').where({ id: order.id }).first()).status).toBe('paid');
 });
+
+it('completes a cancel whose instance stopped after recording it, and refuses other changes meanwhile', async () => {
+  const before = await availableOf(p, 'TEAPOT');
+  const order = await paidOrder('stopped-cancel', 2);
+  // The instance recorded the cancel and stopped before calling anyone; its lease is running.
+  await p.databases.orders.db('orders').where({ id: order.id }).update({ pending_action: 'cancel', pending_reason: 'lost parcel fear', action_lease_until: p.databases.orders.db.raw("now() + interval '1 hour'") });
+  const busy = await p.admin.post(`/v1/orders/${order.id}/fulfil`, {});
+  expect(busy.status).toBe(409);
+  expect(busy.body).toMatchObject({ type: expect.stringContaining('order-busy'), detail: 'The order is being cancelled; try again shortly' });
+  expect(busy.headers.get('retry-after')).toBe('2');
+  await p.databases.orders.db('orders').where({ id: order.id }).update({ action_lease_until: p.databases.orders.db.raw("now() - interval '1 second'") });
+
+  expect(await p.orders.recovery.sweepOnce()).toBe(1);
+
+  expect((await p.admin.get(`/v1/orders/${order.id}`)).body).toMatchObject({ status: 'refunded', payment: { state: 'refunded' } });
+  expect(await availableOf(p, 'TEAPOT')).toBe(before);
+  const last = (await outboxEvents(p, order.id)).at(-1)!;
+  expect(orderEventDataSchema.parse(last.data)).toMatchObject({ status: 'refunded', reason: 'lost parcel fear' });
+  expect(await p.databases.orders.db('orders').where({ id: order.id }).first()).toMatchObject({ pending_action: null, pending_reason: null });
+});

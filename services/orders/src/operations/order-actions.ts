@@ -30,6 +30,7 @@ const illegal = (err: IllegalTransition): HttpProblem =>
 class ActionDeferred extends Error {}
 
 const RETRY_SECONDS = 2;
+const UNDER_WAY: Record<StaffAction, string> = { cancel: 'cancelled', refund: 'refunded', fulfil: 'fulfilled' };
 
 /**
  * Cancel, refund and fulfil. The intent is recorded on the order first (pending_action, under a
@@ -48,7 +49,7 @@ export class OrderActions {
       if (order.pendingAction) {
         const expired = await trx.raw<{ rows: unknown[] }>('select 1 from orders where id = ? and action_lease_until <= now()', [orderId]);
         if (order.pendingAction !== action || !expired.rows.length) {
-          throw problems.conflict('order-busy', 'Order is being changed', `The order is being ${order.pendingAction === 'fulfil' ? 'fulfilled' : `${order.pendingAction}ed`}; try again shortly`, { retryAfterSeconds: RETRY_SECONDS });
+          throw problems.conflict('order-busy', 'Order is being changed', `The order is being ${UNDER_WAY[order.pendingAction]}; try again shortly`, { retryAfterSeconds: RETRY_SECONDS });
         }
       }
       try {

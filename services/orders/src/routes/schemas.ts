@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { CHECKOUT_STATUSES } from '../domain/checkout-steps';
 import { ORDER_STATUSES, orderViewSchema, shopperIdSchema, skuSchema, uuidSchema } from '@shop/contracts';
+import { CHECKOUT_STATUSES } from '../domain/checkout-steps';
 
 export const idParams = z.object({ id: uuidSchema });
 export const cartLineParams = z.object({ id: uuidSchema, sku: skuSchema });
