@@ -100,13 +100,15 @@ it('gives up on a provider that never answers: voids, releases, cancels and says
   expect(await p.databases.orders.db('orders').where({ checkout_id: body.checkoutId }).first()).toMatchObject({ status: 'cancelled', payment_state: 'voided', reason: 'payment_timeout' });
 });
 
-it('places exactly one order for 10 concurrent submits of one checkout, and every caller gets it', async () => {
+it('places exactly one order for 10 concurrent submits of one checkout to two instances, and every caller gets it', async () => {
   const who = shopper('double');
   const cart = await p.cart(who, [{ sku: 'SHIRT-M', quantity: 1 }]);
   const before = await availableOf(p, 'SHIRT-M');
   const body = checkoutBody(cart);
+  const second = await p.instance();
 
-  const replies = await Promise.all(Array.from({ length: 10 }, () => p.storefront.post<OrderView>('/v1/checkouts', body)));
+  const replies = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? second.storefront : p.storefront).post<OrderView>('/v1/checkouts', body)));
+  await second.close();
 
   expect(replies.map((r) => r.status)).toEqual(Array(10).fill(201));
   const ids = new Set(replies.map((r) => r.body.id));

@@ -98,6 +98,8 @@ export interface Platform {
   admin: Client;
   catalogAdmin: Client;
   inventoryAdmin: Client;
+  /** Another orders instance over the same database (as a second pod), with a client for the storefront. */
+  instance(): Promise<{ storefront: Client; close(): Promise<void> }>;
   /** Creates an active product with one variant per SKU and receives its stock at warehouse `main`. */
   product(spec: { slug: string; currency?: string; variants: Array<{ sku: string; priceMinor: number; stock: number }> }): Promise<{ id: string }>;
   /** A cart for the shopper holding these lines, through the API. */
@@ -193,6 +195,17 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     admin,
     catalogAdmin,
     inventoryAdmin,
+    instance: async () => {
+      const other = createOrdersApp(ordersDeps);
+      const server = await listen(other.app, 0, '127.0.0.1');
+      return {
+        storefront: client(server.url, token('storefront@test', ['service'])),
+        close: async () => {
+          await server.close();
+          other.close();
+        },
+      };
+    },
     product: async (spec) => {
       const created = await catalogAdmin.post<{ id: string }>('/v1/admin/products', {
         slug: spec.slug,
