@@ -9,3 +9,4 @@ export * from './orders';
 export * from './activity';
 export * from './api/catalog-api';
 export * from './api/orders-api';
+export * from './api/inventory-api';

@@ -77,7 +77,8 @@ export const checkoutBodySchema = z.strictObject({
 });
 export type CheckoutBody = z.infer<typeof checkoutBodySchema>;
 
-export const PAYMENT_STATES = ['authorized', 'captured', 'declined', 'voided', 'refunded'] as const;
+/** `pending` until the provider has answered the authorization. */
+export const PAYMENT_STATES = ['pending', 'authorized', 'captured', 'declined', 'voided', 'refunded'] as const;
 
 export const orderViewSchema = z.object({
   id: uuidSchema,

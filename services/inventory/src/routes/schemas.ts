@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { skuSchema, stockLevelSchema, warehouseIdSchema } from '@shop/contracts';
+import { availabilityResultSchema, MAX_SKUS_PER_AVAILABILITY_QUERY, reservationViewSchema, skuSchema, stockLevelSchema, warehouseIdSchema } from '@shop/contracts';
 import { ADJUST_REASONS, BUCKETS } from '../operations/stock';
 
 export { skuSchema, warehouseIdSchema };
@@ -74,11 +74,9 @@ export const stockListQuery = z.object({
   ...pageQuery,
 });
 
-export const availabilityQuery = z.object({ skus: csv(skuSchema, 200), warehouseId: warehouseIdSchema.optional() });
+export const availabilityQuery = z.object({ skus: csv(skuSchema, MAX_SKUS_PER_AVAILABILITY_QUERY), warehouseId: warehouseIdSchema.optional() });
 export const availabilityBody = z.strictObject({ skus: z.array(skuSchema).min(1).max(1_000), warehouseIds: z.array(warehouseIdSchema).min(1).max(100).optional() });
-export const availabilityResult = z.object({
-  items: z.array(z.object({ sku: z.string(), available: z.number(), warehouses: z.array(z.object({ warehouseId: z.string(), available: z.number(), onHand: z.number() })) })),
-});
+export const availabilityResult = availabilityResultSchema;
 
 export const transferBody = z.strictObject({
   fromWarehouseId: warehouseIdSchema,
@@ -112,14 +110,7 @@ export const reserveBody = z.strictObject({
 });
 export const extendBody = z.strictObject({ ttlSeconds });
 export const releaseBody = z.strictObject({ reason: z.enum(['cancelled', 'payment_failed', 'cart_abandoned', 'order_cancelled']).default('cancelled') });
-export const reservationView = z.object({
-  id: z.string(),
-  reference: z.string(),
-  status: z.enum(['active', 'committed', 'fulfilled', 'released', 'expired']),
-  expiresAt: z.string(),
-  createdAt: z.string(),
-  allocations: z.array(z.object({ sku: z.string(), warehouseId: z.string(), quantity: z.number() })),
-});
+export const reservationView = reservationViewSchema;
 
 export const ledgerQuery = z.object({
   sku: skuSchema.optional(),

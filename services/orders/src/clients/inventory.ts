@@ -1,17 +1,10 @@
 import { z } from 'zod';
+import { availabilityResultSchema, MAX_SKUS_PER_AVAILABILITY_QUERY, reservationViewSchema, shortageSchema, type ReservationView, type ShortageView } from '@shop/contracts';
 import { ServiceCallError, ServiceClient, ServiceUnavailableError, type ServiceCredentials } from '@shop/kit';
 import { asUnavailable } from './catalog';
 
-const availabilitySchema = z.object({ items: z.array(z.object({ sku: z.string(), available: z.number().int() })) });
-const reservationSchema = z.object({
-  id: z.uuid(),
-  reference: z.string(),
-  status: z.enum(['active', 'committed', 'fulfilled', 'released', 'expired']),
-  expiresAt: z.string(),
-});
-export type Reservation = z.infer<typeof reservationSchema>;
-const shortageSchema = z.object({ sku: z.string(), requested: z.number().int(), available: z.number().int() });
-export type Shortage = z.infer<typeof shortageSchema>;
+export type Reservation = ReservationView;
+export type Shortage = ShortageView;
 
 /** Exactly what a checkout asks inventory to hold; stored, so a recovered checkout repeats it byte for byte. */
 export interface ReserveRequest {
@@ -28,8 +21,6 @@ export type ReserveOutcome = { ok: true; reservation: Reservation } | { ok: fals
 /** Terminal answers to commit, release or fulfil: the hold is in that state, so asking again will not help. */
 export type HoldOutcome = { ok: true } | { ok: false; status: string };
 
-const MAX_SKUS_PER_AVAILABILITY_QUERY = 200;
-
 /** The inventory calls orders makes, with this workload's identity. */
 export class InventoryClient {
   constructor(private readonly client: ServiceClient) {}
@@ -44,7 +35,7 @@ export class InventoryClient {
     const found = new Map<string, number>();
     for (let i = 0; i < unique.length; i += MAX_SKUS_PER_AVAILABILITY_QUERY) {
       try {
-        const result = await this.client.get('/v1/availability', availabilitySchema, { query: { skus: unique.slice(i, i + MAX_SKUS_PER_AVAILABILITY_QUERY).join(',') } });
+        const result = await this.client.get('/v1/availability', availabilityResultSchema, { query: { skus: unique.slice(i, i + MAX_SKUS_PER_AVAILABILITY_QUERY).join(',') } });
         for (const item of result.items) found.set(item.sku, item.available);
       } catch (err) {
         throw asUnavailable('inventory', err);
@@ -59,7 +50,7 @@ export class InventoryClient {
    */
   async reserve(idempotencyKey: string, request: ReserveRequest): Promise<ReserveOutcome> {
     try {
-      return { ok: true, reservation: await this.client.post('/v1/reservations', request, reservationSchema, { idempotencyKey }) };
+      return { ok: true, reservation: await this.client.post('/v1/reservations', request, reservationViewSchema, { idempotencyKey }) };
     } catch (err) {
       if (err instanceof ServiceCallError && err.slug === 'sold-out') {
         const shortages = z.array(shortageSchema).safeParse(err.problem?.shortages);
@@ -93,7 +84,7 @@ export class InventoryClient {
    */
   private async hold(path: string, body: object, done: string[]): Promise<HoldOutcome> {
     try {
-      await this.client.post(path, body, reservationSchema);
+      await this.client.post(path, body, reservationViewSchema);
       return { ok: true };
     } catch (err) {
       const status = err instanceof ServiceCallError && err.status === 409 ? err.problem?.reservationStatus : undefined;

@@ -17,8 +17,7 @@ export function orderView(o: OrderRecord): OrderView {
     shippingMinor: o.shippingMinor,
     totalMinor: o.totalMinor,
     shipping: o.shipping,
-    // The contract has no pending state: a pending_payment order's payment is being authorized.
-    payment: { state: o.paymentState === 'pending' ? 'authorized' : o.paymentState, brand: o.paymentBrand, last4: o.paymentLast4 },
+    payment: { state: o.paymentState, brand: o.paymentBrand, last4: o.paymentLast4 },
     createdAt: o.placedAt,
     updatedAt: o.updatedAt,
   };

@@ -41,7 +41,7 @@ export const ORDERS_API_DESCRIPTION = [
   `- \`${TEST_CARDS.timeout}\`: never answers (the checkout gives up after PAYMENT_TIMEOUT_MS, voids and answers 504 payment-timeout)`,
   '- any other number: declined as unknown',
   '',
-  'Only the card brand and last four digits are kept. While an order is pending_payment its payment shows `authorized`: the authorization is being requested.',
+  'Only the card brand and last four digits are kept. A payment is `pending` while its authorization is being requested.',
 ].join('\n');
 
 const retryAfterOf = (err: unknown): number | null => {

@@ -1,11 +1,8 @@
-import { z } from 'zod';
+import { availabilityResultSchema } from '@shop/contracts';
 import { ServiceCallError, ServiceUnavailableError, type ProblemBody, type ServiceClient, type ServiceCredentials } from '@shop/kit';
 import { sellableTotal } from '../domain/stock';
 import type { StockTotal } from '../live/live-stock';
 
-const availabilitySchema = z.object({
-  items: z.array(z.object({ sku: z.string(), available: z.number(), warehouses: z.array(z.object({ warehouseId: z.string(), available: z.number() })) })),
-});
 
 export interface InventoryApiOptions {
   client: ServiceClient;
@@ -21,7 +18,7 @@ export class InventoryApi {
 
   async availability(skus: string[]): Promise<StockTotal[]> {
     if (skus.length === 0) return [];
-    const result = await this.options.client.get('/v1/availability', availabilitySchema, { query: { skus: skus.join(',') } });
+    const result = await this.options.client.get('/v1/availability', availabilityResultSchema, { query: { skus: skus.join(',') } });
     return result.items.map((item) => ({ sku: item.sku, available: sellableTotal(item.warehouses.map((w) => w.available)) }));
   }
 
