@@ -56,8 +56,9 @@ export function createCatalogApp(deps: CatalogDeps): CatalogApp {
     description: 'Products, variants and categories. Public reads (listing, typo-tolerant search, product pages, categories, SKU prices) need no token; the admin API needs the admin role.',
   });
   const routes = Router();
-  routes.use(apiDocsRouter(document));
+  // The API first: the hot product route is matched before the documentation's routes are tried.
   routes.use(api.router);
+  routes.use(apiDocsRouter(document));
   const app = createHttpApp({
     logger: deps.logger,
     bodyLimit: deps.bodyLimit ?? '256kb',

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -65,6 +66,18 @@ afterAll(async () => {
 const detail = async (ref: string) => productDetailSchema.parse((await h.public.get(`/v1/products/${ref}`)).body);
 const listing = async (query: string) => productPageSchema.parse((await h.public.get(`/v1/products?${query}`)).body);
 
+/** A GET with If-None-Match; through node:http, since fetch adds Cache-Control: no-cache to conditional requests. */
+function conditionalGet(path: string, etag: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(`${h.url}${path}`, { headers: { 'if-none-match': etag } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+      .on('error', reject);
+  });
+}
+
 /** Event ids inventory wrote for a SKU; the catalog has seen a stock change once it processed all of them. */
 async function inventoryEventsProcessed(sku: string): Promise<void> {
   const ids = ((await inventoryDb.db('outbox').select('id').where({ subject: sku })) as Array<{ id: string }>).map((r) => r.id);
@@ -80,7 +93,11 @@ it('serves product pages from Redis, and a product update is visible on the very
   const p = await createProduct(h, { slug: 'cached-hoodie', name: 'Cached Hoodie', variants: [{ sku: 'CACHE-1', priceMinor: 5000 }] });
   expect((await detail('cached-hoodie')).name).toBe('Cached Hoodie');
   await waitFor('page cached', async () => (await redis.get(productKeys.slug('cached-hoodie'))) !== null && (await redis.get(productKeys.id(p.id))) !== null);
-  expect(JSON.parse((await redis.get(productKeys.id(p.id)))!)).toMatchObject({ id: p.id, name: 'Cached Hoodie' });
+  // Stored as the page is sent: its ETag, a newline, its JSON.
+  const [etag, json] = (await redis.get(productKeys.id(p.id)))!.split(/\n(.*)/s) as [string, string];
+  expect(JSON.parse(json)).toMatchObject({ id: p.id, name: 'Cached Hoodie' });
+  expect(await conditionalGet('/v1/products/cached-hoodie', etag)).toBe(304);
+  expect((await h.public.get('/v1/products/cached-hoodie')).headers.get('etag')).toBe(etag);
   expect((await listing('q=cached')).items[0]?.name).toBe('Cached Hoodie');
 
   // A change behind the API's back shows the page really comes from the cache...
@@ -92,6 +109,7 @@ it('serves product pages from Redis, and a product update is visible on the very
   expect((await h.admin.patch(`/v1/admin/products/${p.id}`, { name: 'Cosy Hoodie', variants: [{ sku: 'CACHE-1', priceMinor: 4500 }] })).status).toBe(200);
   expect(await detail(p.id)).toMatchObject({ name: 'Cosy Hoodie', priceMinor: 4500, version: 2 });
   expect((await detail('cached-hoodie')).name).toBe('Cosy Hoodie');
+  expect(await conditionalGet('/v1/products/cached-hoodie', etag)).toBe(200);
   expect((await listing('q=cosy')).items.map((i) => i.name)).toEqual(['Cosy Hoodie']);
 
   // A new slug is served at once and the old one is gone.

@@ -18,6 +18,22 @@ const RETRY_MS = 1_000;
 // Past this many undelivered deletes the TTLs are the backstop.
 const MAX_PENDING_KEYS = 10_000;
 
+/** A page as it is sent: its JSON and the ETag computed once, when the page was built. */
+export interface Page {
+  json: string;
+  etag: string;
+}
+
+export const pageOf = (json: string): Page => ({ json, etag: `W/"${createHash('sha1').update(json).digest('base64url').slice(0, 27)}"` });
+
+// Stored as `<etag>\n<json>`: one string, so a hit is one GET and no hashing.
+const encodePage = (page: Page): string => `${page.etag}\n${page.json}`;
+
+function decodePage(stored: string): Page | null {
+  const newline = stored.indexOf('\n');
+  return newline < 0 ? null : { etag: stored.slice(0, newline), json: stored.slice(newline + 1) };
+}
+
 export const productKeys = {
   id: (id: string): string => `catalog:product:id:${id}`,
   slug: (slug: string): string => `catalog:product:slug:${slug}`,
@@ -49,27 +65,29 @@ export class ReadCache {
     return !this.closed && this.cache.isAvailable() && this.pendingKeys.size === 0 && this.owedGenerations === 0;
   }
 
-  /** The cached JSON under a key, or null on a miss or while the cache is not usable. */
-  async get(key: string): Promise<string | null> {
+  /** The cached page under a key, or null on a miss or while the cache is not usable. */
+  async get(key: string): Promise<Page | null> {
     if (!this.usable) return null;
     try {
-      return await this.cache.get(key);
+      const stored = await this.cache.get(key);
+      return stored === null ? null : decodePage(stored);
     } catch (err) {
       this.logger.debug({ err, key }, 'cache read failed; reading from Postgres');
       return null;
     }
   }
 
-  /** Stores JSON under the keys without waiting; a failure only costs a later miss. */
-  put(keys: readonly string[], json: string, ttlSeconds: number): void {
+  /** Stores a page under the keys without waiting; a failure only costs a later miss. */
+  put(keys: readonly string[], page: Page, ttlSeconds: number): void {
     if (!this.usable) return;
+    const stored = encodePage(page);
     for (const key of keys) {
-      this.cache.set(key, json, ttlSeconds).catch((err: unknown) => this.logger.debug({ err, key }, 'cache write failed'));
+      this.cache.set(key, stored, ttlSeconds).catch((err: unknown) => this.logger.debug({ err, key }, 'cache write failed'));
     }
   }
 
-  putProduct(ref: ProductRef, json: string): void {
-    this.put([productKeys.id(ref.id), productKeys.slug(ref.slug)], json, this.ttl.productSeconds);
+  putProduct(ref: ProductRef, page: Page): void {
+    this.put([productKeys.id(ref.id), productKeys.slug(ref.slug)], page, this.ttl.productSeconds);
   }
 
   /**

@@ -1,7 +1,7 @@
 import { productListQuerySchema, type ProductPage } from '@shop/contracts';
 import { problems } from '@shop/kit';
 import type { z } from 'zod';
-import { productKeys } from '../cache/read-cache';
+import { pageOf, productKeys, type Page } from '../cache/read-cache';
 import { categoryViews } from '../domain/categories';
 import { decodeCursor, effectiveSort, encodeCursor } from '../domain/listing';
 import { isUuidShaped } from '../domain/products';
@@ -14,28 +14,28 @@ import type { Core } from './core';
 
 export type ProductListQuery = z.output<typeof productListQuerySchema>;
 
-/** A live, active product's page as JSON, from the cache when it has it; null when there is no such product. */
-export async function productPage(core: Core, idOrSlug: string): Promise<string | null> {
+/** A live, active product's page, from the cache when it has it; null when there is no such product. */
+export async function productPage(core: Core, idOrSlug: string): Promise<Page | null> {
   const key: ProductKey = isUuidShaped(idOrSlug) ? { id: idOrSlug.toLowerCase() } : { slug: idOrSlug };
   const cached = await core.cache.get('id' in key ? productKeys.id(key.id) : productKeys.slug(key.slug));
   if (cached) return cached;
   const record = await findProduct(core.db, key, { publicOnly: true });
   if (!record) return null;
   const breadcrumb = record.categoryId ? await categoryPath(core.db, record.categoryId) : [];
-  const json = JSON.stringify(productDetailView(core.view, record, breadcrumb));
-  core.cache.putProduct(record, json);
-  return json;
+  const page = pageOf(JSON.stringify(productDetailView(core.view, record, breadcrumb)));
+  core.cache.putProduct(record, page);
+  return page;
 }
 
-/** One page of a listing or search as JSON, from the cache when the current generation has it. */
-export async function listingPage(core: Core, query: ProductListQuery): Promise<string> {
+/** One page of a listing or search, from the cache when the current generation has it. */
+export async function listingPage(core: Core, query: ProductListQuery): Promise<Page> {
   const sort = effectiveSort(query.sort, query.q !== undefined);
   const cursor = query.cursor ? decodeCursor(query.cursor, sort) : null;
   if (query.cursor && !cursor) throw problems.validation([{ field: 'query.cursor', message: 'is not a cursor this API issued for this sort' }]);
   const key = await core.cache.listingKey('listing', { ...query, sort });
   const cached = key ? await core.cache.get(key) : null;
   if (cached) return cached;
-  const page = await listProducts(core.db, {
+  const listed = await listProducts(core.db, {
     words: query.q !== undefined ? searchWords(query.q) : null,
     q: query.q ?? null,
     categorySlug: query.category,
@@ -46,18 +46,18 @@ export async function listingPage(core: Core, query: ProductListQuery): Promise<
     cursor,
     limit: query.limit,
   });
-  const body: ProductPage = { items: page.rows.map((r) => productSummaryView(core.view, r)), nextCursor: page.next ? encodeCursor(page.next) : null };
-  const json = JSON.stringify(body);
-  if (key) core.cache.put([key], json, core.cache.ttl.listingSeconds);
-  return json;
+  const body: ProductPage = { items: listed.rows.map((r) => productSummaryView(core.view, r)), nextCursor: listed.next ? encodeCursor(listed.next) : null };
+  const page = pageOf(JSON.stringify(body));
+  if (key) core.cache.put([key], page, core.cache.ttl.listingSeconds);
+  return page;
 }
 
-/** The category tree as JSON, cached with the listings (every category change retires both). */
-export async function categoriesPage(core: Core): Promise<string> {
+/** The category tree, cached with the listings (every category change retires both). */
+export async function categoriesPage(core: Core): Promise<Page> {
   const key = await core.cache.listingKey('categories', null);
   const cached = key ? await core.cache.get(key) : null;
   if (cached) return cached;
-  const json = JSON.stringify({ items: categoryViews(await listCategories(core.db)) });
-  if (key) core.cache.put([key], json, core.cache.ttl.listingSeconds);
-  return json;
+  const page = pageOf(JSON.stringify({ items: categoryViews(await listCategories(core.db)) }));
+  if (key) core.cache.put([key], page, core.cache.ttl.listingSeconds);
+  return page;
 }

@@ -10,6 +10,7 @@ import {
 import { Api, authenticate, principalOf, problems, type TokenVerifier } from '@shop/kit';
 import { adminProductView } from '../domain/views';
 import { changeCategory, createCategory, deleteCategory } from '../operations/categories';
+import type { Page } from '../cache/read-cache';
 import type { Core } from '../operations/core';
 import { getImportJob, type ImportRunner } from '../operations/imports';
 import { createProduct, deleteProduct, restoreProduct, updateProduct } from '../operations/products';
@@ -38,9 +39,14 @@ const adminOnly: RequestHandler = (req, _res, next) => {
   next(principal.roles.includes(ADMIN_ROLE) ? undefined : problems.forbidden(`role ${principal.roles.join(', ') || '(none)'} may not manage the catalog`));
 };
 
-/** Sends JSON already serialised (a cached page goes out as it is stored). */
-const sendJson = (res: Response, json: string, status = 200): void => {
-  res.status(status).type('application/json').send(json);
+/**
+ * Sends a page as it was built or cached. Its stored ETag spares Express hashing the body on every
+ * request, and answers a matching If-None-Match with 304.
+ */
+const sendPage = (res: Response, page: Page): void => {
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('ETag', page.etag);
+  res.send(page.json);
 };
 
 export function buildApi(deps: RouteDeps): Api {
@@ -55,21 +61,21 @@ export function buildApi(deps: RouteDeps): Api {
   api.route(
     { method: 'get', path: '/v1/products', operationId: 'listProducts', summary: 'Active products: browse a category (with its descendants), search with typo tolerance, filter, sort; cursor pages', tags: ['products'], query: productListQuerySchema, secured: false, responses: { 200: { description: 'A page of products', schema: productPageSchema } } },
     async ({ query }, _req, res) => {
-      sendJson(res, await listingPage(core, query));
+      sendPage(res, await listingPage(core, query));
     },
   );
   api.route(
     { method: 'get', path: '/v1/products/:idOrSlug', operationId: 'getProduct', summary: 'An active product by id or slug, with variants, prices and stock', tags: ['products'], params: s.productRefParams, secured: false, responses: { 200: { description: 'Product', schema: productDetailSchema }, 404: { description: 'No active product has this id or slug' } } },
     async ({ params }, _req, res) => {
-      const json = await productPage(core, params.idOrSlug);
-      if (!json) throw problems.notFound(`Product ${params.idOrSlug}`);
-      sendJson(res, json);
+      const page = await productPage(core, params.idOrSlug);
+      if (!page) throw problems.notFound(`Product ${params.idOrSlug}`);
+      sendPage(res, page);
     },
   );
   api.route(
     { method: 'get', path: '/v1/categories', operationId: 'listCategories', summary: 'The category tree, depth first, each with its path', tags: ['categories'], secured: false, responses: { 200: { description: 'Categories', schema: categoryListSchema } } },
     async (_in, _req, res) => {
-      sendJson(res, await categoriesPage(core));
+      sendPage(res, await categoriesPage(core));
     },
   );
   api.route(
