@@ -5,7 +5,7 @@ module.exports = {
   testMatch: ['**/test/**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] },
   moduleNameMapper: {
-    '^@shop/(kit|contracts|inventory|catalog|orders|activity|storefront)$': '<rootDir>/services/$1/src/index.ts',
+    '^@shop/(kit|contracts|inventory|catalog|orders|activity|storefront|local)$': '<rootDir>/services/$1/src/index.ts',
     '^@shop/dataflow$': '<rootDir>/dataflow/src/index.ts',
     '^@shop/beam-pipeline$': '<rootDir>/dataflow/beam/src/index.ts',
     '^@shop/dashboards$': '<rootDir>/dashboards/src/index.ts',

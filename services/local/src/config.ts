@@ -9,7 +9,11 @@ export const localConfigSchema = z.object({
   // Quiet by default so the banner is not buried under request logs; LOG_LEVEL=info shows them.
   LOG_LEVEL: baseConfigSchema.shape.LOG_LEVEL.unwrap().default('warn'),
   LOCAL_PORT: port(8080),
+  STOREFRONT_PORT: port(8000),
   INVENTORY_PORT: port(8081),
+  CATALOG_PORT: port(8082),
+  ORDERS_PORT: port(8083),
+  ACTIVITY_PORT: port(8084),
   LOCAL_PG_PORT: port(54329),
   LOCAL_DATA_DIR: z.string().min(1).optional(),
   LOCAL_SEED: z.enum(['true', 'false']).default('true'),
@@ -23,11 +27,11 @@ export interface LocalConfig {
   logLevel: string;
   /** Everything binds to loopback: the hub hands out tokens to whoever asks. */
   host: string;
-  hubPort: number;
-  inventoryPort: number;
+  ports: { hub: number; storefront: number; inventory: number; catalog: number; orders: number; activity: number };
   postgresPort: number;
   dataDir: string;
   seed: boolean;
+  /** A Postgres server to use instead of the embedded one; each service gets its database on it. */
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   pubsubEmulatorHost: string | undefined;
@@ -44,8 +48,7 @@ export async function loadLocalConfig(env: NodeJS.ProcessEnv): Promise<LocalConf
   return {
     logLevel: raw.LOG_LEVEL,
     host: '127.0.0.1',
-    hubPort: raw.LOCAL_PORT,
-    inventoryPort: raw.INVENTORY_PORT,
+    ports: { hub: raw.LOCAL_PORT, storefront: raw.STOREFRONT_PORT, inventory: raw.INVENTORY_PORT, catalog: raw.CATALOG_PORT, orders: raw.ORDERS_PORT, activity: raw.ACTIVITY_PORT },
     postgresPort: raw.LOCAL_PG_PORT,
     dataDir: path.resolve(raw.LOCAL_DATA_DIR ?? path.join(REPO_ROOT, '.local')),
     seed: raw.LOCAL_SEED === 'true',

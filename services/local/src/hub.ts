@@ -24,6 +24,8 @@ export interface HubOptions {
   issuer: DevIssuer;
   parts: readonly Part[];
   logger: Logger;
+  /** Pages served under /analytics (the local warehouse's charts). */
+  analytics?: http.RequestListener;
 }
 
 export interface RunningHub {
@@ -95,6 +97,10 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://hub');
+    if (options.analytics && (url.pathname === '/analytics' || url.pathname.startsWith('/analytics/'))) {
+      options.analytics(req, res);
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendProblem(res, problems.notFound(`${req.method ?? ''} ${url.pathname}`), url.pathname);
       return;

@@ -1,8 +1,10 @@
 import path from 'node:path';
+import { DEFAULT_SHARD_COUNT, TEST_CARDS, WAREHOUSE_TABLE_LIST } from '@shop/contracts';
 import {
   ConfigError,
   createDb,
   createDevIssuer,
+  createDuckDbWarehouse,
   createLogger,
   createRedisCache,
   createTokenVerifier,
@@ -12,39 +14,47 @@ import {
   MemoryCache,
   migrate,
   PubSubBus,
+  withDatabase,
   type Cache,
   type EventBus,
+  type Knex,
   type Logger,
+  type Warehouse,
 } from '@shop/kit';
-import { INVENTORY_MIGRATIONS_DIR, ROLES, startInventoryService } from '@shop/inventory';
+import { CATALOG_MIGRATIONS_DIR } from '@shop/catalog';
+import { INVENTORY_MIGRATIONS_DIR, ROLES } from '@shop/inventory';
+import { ORDERS_MIGRATIONS_DIR, TestPaymentProvider } from '@shop/orders';
+import { startAnalyticsJob } from '@shop/dataflow';
+import { duckDbViews } from '@shop/dashboards';
 import { renderBanner } from './banner';
 import { loadLocalConfig, type LocalConfig } from './config';
 import { startHub, type Part } from './hub';
 import type { Lifecycle } from './lifecycle';
 import { openEmbeddedPostgres } from './postgres';
 import { DEMO_SKUS, DEMO_WAREHOUSES, demoStock, seedDemoData } from './seed';
+import { seedDemoCatalog } from './seed-catalog';
+import { startShop } from './shop';
 
 /** Audience every service of the platform expects in its tokens. */
 export const AUDIENCE = 'shop-platform';
-const INVENTORY_DATABASE = 'inventory';
+const DATABASES = { inventory: 'inventory', catalog: 'catalog', orders: 'orders' } as const;
+const MIGRATIONS: Record<keyof typeof DATABASES, string> = { inventory: INVENTORY_MIGRATIONS_DIR, catalog: CATALOG_MIGRATIONS_DIR, orders: ORDERS_MIGRATIONS_DIR };
 const IMPORTS_BUCKET = 'shop-imports';
+const ASSETS_BUCKET = 'shop-assets';
+const CHECKPOINTS = 'gs://shop-analytics/checkpoints';
 const TOKEN_TTL_HOURS = 12;
+/** Signs the shopper cookies locally; production reads it from Secret Manager. */
+const LOCAL_COOKIE_KEY = 'local-storefront-cookie-key-not-a-secret-0123456789';
 
 export interface StartedPlatform {
   banner: string;
 }
 
-interface Database {
+interface Server {
   url: string;
   shown: string;
   note: string;
   embedded: boolean;
-}
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
 }
 
 /** Hides the password of a URL someone else supplied; the embedded server's is a fixed local one. */
@@ -66,7 +76,7 @@ async function onPort<T>(setting: string, port: number, start: () => Promise<T>)
   }
 }
 
-async function openDatabase(config: LocalConfig, lifecycle: Lifecycle, logger: Logger, progress: (line: string) => void): Promise<Database> {
+async function openPostgres(config: LocalConfig, lifecycle: Lifecycle, logger: Logger, progress: (line: string) => void): Promise<Server> {
   if (config.databaseUrl) {
     return { url: config.databaseUrl, shown: redactPassword(config.databaseUrl), note: 'DATABASE_URL', embedded: false };
   }
@@ -74,13 +84,44 @@ async function openDatabase(config: LocalConfig, lifecycle: Lifecycle, logger: L
   // Registered before start() so a stop during start-up still shuts the server down.
   lifecycle.onStop('postgres', () => postgres.stop());
   await postgres.start();
-  const url = withDatabase(postgres.url, INVENTORY_DATABASE);
-  return { url, shown: url, note: `embedded, data in ${postgres.dataDir}, runs as ${postgres.runsAs}`, embedded: true };
+  return { url: postgres.url, shown: postgres.url, note: `embedded, data in ${postgres.dataDir}, runs as ${postgres.runsAs}`, embedded: true };
 }
 
-async function openCache(config: LocalConfig, logger: Logger): Promise<{ cache: Cache; shown: string }> {
-  if (config.redisUrl) return { cache: await createRedisCache({ url: config.redisUrl, logger }), shown: redactPassword(config.redisUrl) };
-  return { cache: new MemoryCache({ logger }), shown: 'in-process (set REDIS_URL for Redis)' };
+/** One database per service on the server, created if missing and migrated. */
+async function openDatabases(server: Server, lifecycle: Lifecycle, progress: (line: string) => void): Promise<Record<keyof typeof DATABASES, Knex>> {
+  const opened = {} as Record<keyof typeof DATABASES, Knex>;
+  for (const [service, name] of Object.entries(DATABASES) as Array<[keyof typeof DATABASES, string]>) {
+    const url = withDatabase(server.url, name);
+    await ensureDatabase(url);
+    const db = createDb({ url, applicationName: service });
+    lifecycle.onStop(`${service} database pool`, () => db.destroy());
+    const applied = await migrate(db, MIGRATIONS[service]);
+    if (applied.length) progress(`Applied ${applied.length} ${service} migration(s)`);
+    opened[service] = db;
+    lifecycle.checkpoint();
+  }
+  return opened;
+}
+
+/** Redis, when REDIS_URL names one, serves every service (with its own key prefix), as Memorystore does. */
+async function openCaches(config: LocalConfig, logger: Logger, lifecycle: Lifecycle): Promise<{ cacheOf: (service: string) => Cache; shown: string }> {
+  const caches = new Map<string, Cache>();
+  const redisUrl = config.redisUrl;
+  const make = async (service: string): Promise<Cache> =>
+    redisUrl ? createRedisCache({ url: redisUrl, logger, keyPrefix: `${service}:` }) : new MemoryCache({ logger });
+  for (const service of ['inventory', 'catalog', 'orders', 'activity', 'storefront']) {
+    const cache = await make(service);
+    caches.set(service, cache);
+    lifecycle.onStop(`${service} cache`, () => cache.close());
+  }
+  return {
+    cacheOf: (service) => {
+      const cache = caches.get(service);
+      if (!cache) throw new Error(`no cache for ${service}`);
+      return cache;
+    },
+    shown: redisUrl ? redactPassword(redisUrl) : 'in-process (set REDIS_URL for Redis)',
+  };
 }
 
 function openBus(config: LocalConfig, logger: Logger): { bus: EventBus; shown: string } {
@@ -95,68 +136,98 @@ function openBus(config: LocalConfig, logger: Logger): { bus: EventBus; shown: s
 
 /**
  * Starts every part of the platform in this process, registering each one's stop step as it comes
- * up: Postgres, the inventory database, cache, bus, object store, the hub (tokens and their keys)
- * and the inventory service; then seeds demo data into an empty inventory.
+ * up: Postgres and a database per service, caches, the bus, the object folder, the DuckDB
+ * warehouse and the streaming job on it, the hub (tokens and their keys, analytics), the five
+ * services behind one storefront origin; then seeds an empty shop with demo warehouses, stock and catalog.
  */
 export async function startPlatform(env: NodeJS.ProcessEnv, lifecycle: Lifecycle, progress: (line: string) => void): Promise<StartedPlatform> {
   const config = await loadLocalConfig(env);
   // Logs go to stderr so stdout carries only progress notes and the banner.
   const logger = createLogger({ service: 'local', level: config.logLevel, destination: process.stderr });
-  const hubUrl = `http://${config.host}:${config.hubPort}`;
-  const inventoryUrl = `http://${config.host}:${config.inventoryPort}`;
+  const host = config.host;
+  const url = (port: number) => `http://${host}:${port}`;
+  const hubUrl = url(config.ports.hub);
 
-  const database = await openDatabase(config, lifecycle, logger, progress);
+  const server = await openPostgres(config, lifecycle, logger, progress);
   lifecycle.checkpoint();
-  await ensureDatabase(database.url);
-  const db = createDb({ url: database.url, applicationName: INVENTORY_DATABASE });
-  lifecycle.onStop('inventory database pool', () => db.destroy());
-  const applied = await migrate(db, INVENTORY_MIGRATIONS_DIR);
-  if (applied.length) progress(`Applied ${applied.length} inventory migration(s)`);
-  lifecycle.checkpoint();
-
-  const { cache, shown: cacheShown } = await openCache(config, logger);
-  lifecycle.onStop('cache', () => cache.close());
+  const databases = await openDatabases(server, lifecycle, progress);
+  const { cacheOf, shown: cacheShown } = await openCaches(config, logger, lifecycle);
   const { bus, shown: busShown } = openBus(config, logger);
   lifecycle.onStop('event bus', () => bus.close());
   const objectsDir = path.join(config.dataDir, 'objects');
   const objects = new LocalObjectStore(objectsDir);
 
+  const warehouseFile = path.join(config.dataDir, 'warehouse', 'analytics.duckdb');
+  const warehouse: Warehouse = await createDuckDbWarehouse({ file: warehouseFile, tables: WAREHOUSE_TABLE_LIST, views: duckDbViews() });
+  lifecycle.onStop('warehouse', () => warehouse.close());
+  // Subscribed before any service publishes, so the in-process bus hands the job every event.
+  const job = await startAnalyticsJob({ bus, warehouse, objects, checkpointLocation: CHECKPOINTS, shards: Array.from({ length: DEFAULT_SHARD_COUNT }, (_, n) => n), shardCount: DEFAULT_SHARD_COUNT, logger });
+  lifecycle.onStop('analytics job', () => job.stop());
+  lifecycle.checkpoint();
+
   const issuer = await createDevIssuer(`${hubUrl}/`, AUDIENCE);
+  const verifyToken = createTokenVerifier({ jwks: `${hubUrl}/.well-known/jwks.json`, issuer: issuer.issuer, audience: AUDIENCE });
   const operatorWarehouse = DEMO_WAREHOUSES[0]?.id ?? '*';
+  const { ports } = config;
   const parts: Part[] = [
+    { name: 'Storefront', location: `${url(ports.storefront)}/`, note: `shoppers; test cards: ${TEST_CARDS.approved} approved, ${TEST_CARDS.declined} declined` },
+    { name: 'Storefront API', location: `${url(ports.storefront)}/api/openapi.json` },
+    { name: 'Analytics', location: `${hubUrl}/analytics`, note: `charts of the warehouse views, DuckDB file ${warehouseFile}` },
     { name: 'Hub', location: `${hubUrl}/`, note: 'this list, token keys, development tokens' },
-    { name: 'Inventory API', location: `${inventoryUrl}/v1` },
-    { name: 'OpenAPI document', location: `${inventoryUrl}/openapi.json` },
-    { name: 'API docs', location: `${inventoryUrl}/docs` },
-    { name: 'Inventory readiness', location: `${inventoryUrl}/readyz` },
-    { name: 'Postgres', location: database.shown, note: database.note },
+    { name: 'Inventory API', location: `${url(ports.inventory)}/v1`, note: `docs at ${url(ports.inventory)}/docs` },
+    { name: 'Catalog API', location: `${url(ports.catalog)}/v1`, note: `docs at ${url(ports.catalog)}/docs` },
+    { name: 'Orders API', location: `${url(ports.orders)}/v1`, note: `docs at ${url(ports.orders)}/docs` },
+    { name: 'Activity API', location: `${url(ports.activity)}/v1/activity`, note: `docs at ${url(ports.activity)}/docs` },
+    { name: 'OpenAPI document', location: `${url(ports.inventory)}/openapi.json`, note: 'inventory; every service serves /openapi.json' },
+    { name: 'API docs', location: `${url(ports.inventory)}/docs` },
+    { name: 'Inventory readiness', location: `${url(ports.inventory)}/readyz` },
+    { name: 'Postgres', location: server.shown, note: `${server.note}; databases ${Object.values(DATABASES).join(', ')}` },
     { name: 'Cache', location: cacheShown },
     { name: 'Events', location: busShown },
-    { name: 'Objects', location: objectsDir, note: `stands in for Cloud Storage; imports bucket ${IMPORTS_BUCKET}` },
+    { name: 'Objects', location: objectsDir, note: `stands in for Cloud Storage: buckets ${IMPORTS_BUCKET}, ${ASSETS_BUCKET} (served at /assets), analytics checkpoints` },
     { name: 'Token keys (JWKS)', location: `${hubUrl}/.well-known/jwks.json` },
     { name: 'New tokens', location: `${hubUrl}/dev/token?role=operator&warehouses=${operatorWarehouse}`, note: `roles: ${ROLES.join(', ')}` },
   ];
-  const hub = await onPort('LOCAL_PORT', config.hubPort, () => startHub({ host: config.host, port: config.hubPort, issuer, parts, logger }));
+  const hub = await onPort('LOCAL_PORT', ports.hub, () => startHub({ host, port: ports.hub, issuer, parts, logger }));
   lifecycle.onStop('hub', () => hub.close());
   lifecycle.checkpoint();
 
-  const verifyToken = createTokenVerifier({ jwks: `${hub.url}/.well-known/jwks.json`, issuer: issuer.issuer, audience: AUDIENCE });
-  const inventory = await onPort('INVENTORY_PORT', config.inventoryPort, () =>
-    startInventoryService({ db, cache, bus, logger, verifyToken, objects, importsBucket: IMPORTS_BUCKET }, { port: config.inventoryPort, host: config.host }),
+  const shop = await onPort('a service port (see the README\'s settings)', ports.storefront, () =>
+    startShop({
+      host,
+      ports: { inventory: ports.inventory, catalog: ports.catalog, orders: ports.orders, activity: ports.activity, storefront: 0, edge: ports.storefront },
+      databases,
+      cache: cacheOf,
+      bus,
+      objects,
+      logger,
+      issuer,
+      verifyToken,
+      cookieKey: LOCAL_COOKIE_KEY,
+      payments: new TestPaymentProvider(),
+      importsBucket: IMPORTS_BUCKET,
+      assetsBucket: ASSETS_BUCKET,
+      storefrontSettings: { TEST_PAYMENTS: true },
+      alsoViewed: { forProduct: async (productId, limit) => (await warehouse.topCoViewed(productId, { limit })).map((p) => p.productId) },
+      onStarted: (name, stop) => lifecycle.onStop(name, stop),
+    }),
   );
-  lifecycle.onStop('inventory service', () => inventory.stop());
   lifecycle.checkpoint();
 
   const ttlSeconds = TOKEN_TTL_HOURS * 3600;
   const adminToken = await issuer.sign({ subject: 'local-admin', roles: ['admin'], warehouses: ['*'], ttlSeconds });
   const operatorToken = await issuer.sign({ subject: `local-operator-${operatorWarehouse}`, roles: ['operator'], warehouses: [operatorWarehouse], ttlSeconds });
 
-  let seedNote = 'seeding is off (LOCAL_SEED=false)';
+  const seedNotes: string[] = [];
   if (config.seed) {
-    const outcome = await seedDemoData({ inventoryUrl, adminToken, logger });
-    seedNote = outcome.seeded
-      ? `seeded ${outcome.warehouses} warehouses (${DEMO_WAREHOUSES.map((w) => w.id).join(', ')}) and ${outcome.skus} SKUs in ${outcome.receipts} receipts`
-      : `not seeded: ${outcome.reason}`;
+    const stock = await seedDemoData({ inventoryUrl: shop.inventory.url, adminToken, logger });
+    seedNotes.push(
+      stock.seeded ? `${stock.warehouses} warehouses (${DEMO_WAREHOUSES.map((w) => w.id).join(', ')}) and ${stock.skus} SKUs in ${stock.receipts} receipts` : `stock not seeded: ${stock.reason}`,
+    );
+    const catalog = await seedDemoCatalog({ catalogUrl: shop.catalog.url, adminToken, objects, imagesBucket: ASSETS_BUCKET, logger });
+    seedNotes.push(catalog.seeded ? `${catalog.categories} categories and ${catalog.products} products (${catalog.variants} variants) through the CSV import` : `catalog not seeded: ${catalog.reason}`);
+  } else {
+    seedNotes.push('seeding is off (LOCAL_SEED=false)');
   }
   const exampleSku = demoStock().find((line) => line.warehouseId === operatorWarehouse)?.sku ?? DEMO_SKUS[0] ?? 'SKU';
 
@@ -166,9 +237,9 @@ export async function startPlatform(env: NodeJS.ProcessEnv, lifecycle: Lifecycle
       operatorToken: { warehouse: operatorWarehouse, token: operatorToken },
       adminToken,
       tokenTtlHours: TOKEN_TTL_HOURS,
-      seed: seedNote,
-      exampleUrl: `${inventoryUrl}/v1/availability?skus=${exampleSku}`,
-      ownsPostgres: database.embedded,
+      seed: seedNotes.join('; '),
+      exampleUrl: `${url(ports.inventory)}/v1/availability?skus=${exampleSku}`,
+      ownsPostgres: server.embedded,
     }),
   };
 }

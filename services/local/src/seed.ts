@@ -49,19 +49,36 @@ export interface SeedOptions {
   logger: Logger;
 }
 
+export interface ApiCall {
+  baseUrl: string;
+  token: string;
+  method: 'GET' | 'POST';
+  path: string;
+  body?: unknown;
+  /** Sent as text/csv instead of JSON. */
+  csv?: string;
+  idempotencyKey?: string;
+}
+
 export type SeedOutcome = { seeded: true; warehouses: number; skus: number; receipts: number } | { seeded: false; reason: string };
 
 const CONCURRENCY = 8;
 
-async function call(options: SeedOptions, method: 'GET' | 'POST', path: string, body?: unknown, idempotencyKey?: string): Promise<unknown> {
-  const headers: Record<string, string> = { authorization: `Bearer ${options.adminToken}`, accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
-  const res = await fetch(new URL(path, options.inventoryUrl), { method, headers, body: body === undefined ? null : JSON.stringify(body) });
+/** One call to a service's API as staff make it; a non-2xx answer fails seeding, naming the call. */
+export async function apiCall(call: ApiCall): Promise<unknown> {
+  const headers: Record<string, string> = { authorization: `Bearer ${call.token}`, accept: 'application/json' };
+  if (call.body !== undefined) headers['content-type'] = 'application/json';
+  if (call.csv !== undefined) headers['content-type'] = 'text/csv';
+  if (call.idempotencyKey) headers['idempotency-key'] = call.idempotencyKey;
+  const body = call.csv ?? (call.body === undefined ? null : JSON.stringify(call.body));
+  const res = await fetch(new URL(call.path, call.baseUrl), { method: call.method, headers, body });
   const text = await res.text();
-  if (!res.ok) throw new Error(`seeding: ${method} ${path} answered ${res.status}: ${text.slice(0, 500)}`);
+  if (!res.ok) throw new Error(`seeding: ${call.method} ${call.path} answered ${res.status}: ${text.slice(0, 500)}`);
   return text ? (JSON.parse(text) as unknown) : undefined;
 }
+
+const call = (options: SeedOptions, method: 'GET' | 'POST', path: string, body?: unknown, idempotencyKey?: string): Promise<unknown> =>
+  apiCall({ baseUrl: options.inventoryUrl, token: options.adminToken, method, path, body, ...(idempotencyKey ? { idempotencyKey } : {}) });
 
 async function hasWarehouses(options: SeedOptions): Promise<boolean> {
   const page = (await call(options, 'GET', '/v1/warehouses?limit=1')) as { items?: unknown[] } | undefined;

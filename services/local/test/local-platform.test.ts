@@ -23,6 +23,8 @@ interface Platform {
   exited: Promise<Exit>;
   hub: string;
   inventory: string;
+  catalog: string;
+  storefront: string;
   postgresPort: number;
 }
 
@@ -48,13 +50,17 @@ beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'local-platform-'));
   // Started as root, Postgres runs as an unprivileged account, which must be able to enter this folder.
   await chmod(dataDir, 0o755);
-  const [hubPort, inventoryPort, postgresPort] = (await distinctFreePorts(3)) as [number, number, number];
+  const [hubPort, inventoryPort, postgresPort, storefrontPort, catalogPort, ordersPort, activityPort] = (await distinctFreePorts(7)) as [number, number, number, number, number, number, number];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     LOCAL_DATA_DIR: dataDir,
     LOCAL_PORT: String(hubPort),
     INVENTORY_PORT: String(inventoryPort),
     LOCAL_PG_PORT: String(postgresPort),
+    STOREFRONT_PORT: String(storefrontPort),
+    CATALOG_PORT: String(catalogPort),
+    ORDERS_PORT: String(ordersPort),
+    ACTIVITY_PORT: String(activityPort),
     LOG_LEVEL: 'warn',
   };
   // The embedded defaults are what is under test, whatever the surrounding run provides.
@@ -67,7 +73,16 @@ beforeAll(async () => {
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  platform = { child, output: () => output, exited, hub: `http://127.0.0.1:${hubPort}`, inventory: `http://127.0.0.1:${inventoryPort}`, postgresPort };
+  platform = {
+    child,
+    output: () => output,
+    exited,
+    hub: `http://127.0.0.1:${hubPort}`,
+    inventory: `http://127.0.0.1:${inventoryPort}`,
+    catalog: `http://127.0.0.1:${catalogPort}`,
+    storefront: `http://127.0.0.1:${storefrontPort}`,
+    postgresPort,
+  };
 
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   let exit: Exit | undefined;
@@ -103,7 +118,9 @@ test('prints a banner with every part and two development tokens', () => {
   for (const location of [`${platform.hub}/`, `${platform.inventory}/v1`, `${platform.inventory}/openapi.json`, `${platform.inventory}/docs`]) {
     expect(output).toContain(location);
   }
-  expect(output).toContain(`postgres://postgres:postgres@127.0.0.1:${platform.postgresPort}/inventory`);
+  expect(output).toContain(`postgres://postgres:postgres@127.0.0.1:${platform.postgresPort}/postgres`);
+  expect(output).toContain(`${platform.storefront}/`);
+  expect(output).toMatch(/Demo data: 3 warehouses .* and 30 SKUs in \d+ receipts; 7 categories and 9 products \(30 variants\) through the CSV import/);
   expect(output).toMatch(/operator at berlin-1 \(warehouse user\):\s+eyJ[\w-]+\.[\w-]+\.[\w-]+/);
   expect(output).toMatch(/admin, all warehouses:\s+eyJ[\w-]+\.[\w-]+\.[\w-]+/);
 });
@@ -144,6 +161,25 @@ test('a development token from the hub reads the availability of a seeded SKU', 
   expect(badRole.status).toBe(400);
 });
 
+test('the storefront origin serves the seeded shop, its images and the activity beacon', async () => {
+  const home = await fetch(`${platform.storefront}/`);
+  expect(home.status).toBe(200);
+  expect(await home.text()).toContain('Classic Tee');
+  // Stock reaches the catalog as inventory events, after the seed: the product page shows it.
+  const product = await fetch(`${platform.storefront}/p/classic-tee`);
+  expect(product.status).toBe(200);
+  expect(await product.text()).toMatch(/In stock/);
+  const search = await fetch(`${platform.storefront}/search?q=hoodei`);
+  expect(await search.text()).toContain('Everyday Hoodie');
+  const image = await fetch(`${platform.storefront}/assets/products/classic-tee.svg`);
+  expect(image.status).toBe(200);
+  expect(image.headers.get('content-type')).toBe('image/svg+xml');
+  const { body } = await getJson<{ id: string }>(`${platform.catalog}/v1/products/classic-tee`);
+  const beacon = await fetch(`${platform.storefront}/beacon`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ type: 'product_viewed', productId: body.id }) });
+  expect(beacon.status).toBe(202);
+  expect(beacon.headers.getSetCookie().some((c) => c.startsWith('sid='))).toBe(true);
+});
+
 test('the inventory OpenAPI document is served', async () => {
   const { status, body } = await getJson<{ openapi: string; paths: Record<string, unknown> }>(`${platform.inventory}/openapi.json`);
   expect(status).toBe(200);
@@ -165,4 +201,6 @@ test('SIGTERM drains, stops Postgres and exits 0', async () => {
   expect(existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
   expect(await portOpen(Number(new URL(platform.inventory).port))).toBe(false);
   expect(await portOpen(Number(new URL(platform.hub).port))).toBe(false);
+  expect(await portOpen(Number(new URL(platform.storefront).port))).toBe(false);
+  expect(await portOpen(Number(new URL(platform.catalog).port))).toBe(false);
 }, 40_000);

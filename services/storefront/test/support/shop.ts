@@ -8,7 +8,6 @@ import {
   createLogger,
   createTestDatabase,
   createTokenVerifier,
-  devServiceCredentials,
   LocalObjectStore,
   MemoryBus,
   MemoryCache,
@@ -19,12 +18,12 @@ import {
   type Subscription,
   type TestDatabase,
 } from '@shop/kit';
-import { INVENTORY_MIGRATIONS_DIR, startInventoryService, type RunningInventory } from '@shop/inventory';
-import { CATALOG_MIGRATIONS_DIR, startCatalogService, type RunningCatalog } from '@shop/catalog';
-import { ORDERS_MIGRATIONS_DIR, startOrdersService, TestPaymentProvider, type RunningOrders } from '@shop/orders';
-import { startActivityService, type RunningActivity } from '@shop/activity';
-import { createCallees, startStorefront, type AlsoViewed, type RunningStorefront, type StorefrontSettings } from '../../src/index';
-import { startEdge, type Edge } from './edge';
+import { INVENTORY_MIGRATIONS_DIR, type RunningInventory } from '@shop/inventory';
+import { CATALOG_MIGRATIONS_DIR, type RunningCatalog } from '@shop/catalog';
+import { ORDERS_MIGRATIONS_DIR, TestPaymentProvider, type RunningOrders } from '@shop/orders';
+import type { RunningActivity } from '@shop/activity';
+import { startShop as startLocalShop } from '@shop/local';
+import type { AlsoViewed, RunningStorefront, StorefrontSettings } from '../../src/index';
 
 export const ISSUER = 'https://identity.test/';
 /** One audience for every service, as on the local platform. */
@@ -130,7 +129,6 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
   const verifyToken = createTokenVerifier({ jwks: issuer.jwks, issuer: ISSUER, audience: AUDIENCE });
   const bus = options.bus ?? new MemoryBus({ logger });
   const objects = () => new LocalObjectStore(mkdtempSync(path.join(tmpdir(), 'storefront-objects-')));
-  const local = { port: 0, host: '127.0.0.1' };
 
   const activityEvents: CloudEvent[] = [];
   const collector: Subscription = await bus.subscribe(TOPICS.activity, `storefront-test-${options.name}-${Date.now().toString(36)}`, (message) => {
@@ -138,46 +136,31 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     return Promise.resolve();
   });
 
-  const inventory = await startInventoryService({ db: inventoryDb.db, cache: new MemoryCache({ logger }), bus, logger, verifyToken, objects: objects(), importsBucket: 'imports-test' }, local);
-  const catalog = await startCatalogService({ db: catalogDb.db, cache: new MemoryCache({ logger }), bus, logger, verifyToken, objects: objects(), assetsBaseUrl: '/assets' }, local);
   const payments = new TestPaymentProvider();
-  const orders = await startOrdersService(
-    {
-      db: ordersDb.db,
-      cache: new MemoryCache({ logger }),
-      bus,
-      logger,
-      verifyToken,
-      catalogUrl: catalog.url,
-      inventoryUrl: inventory.url,
-      credentials: devServiceCredentials(issuer, 'orders@test'),
-      payments,
-      settings: { paymentTimeoutMs: 500, waitMs: 5_000 },
-    },
-    local,
-  );
   const cookies = new CookieSigner(COOKIE_KEY);
-  const activity = await startActivityService({ bus, cache: new MemoryCache({ logger }), logger, verifyToken, cookies, secureCookies: false }, local);
-  const storefront = await startStorefront(
-    {
-      logger,
-      cache: options.cache ?? new MemoryCache({ logger }),
-      cookies,
-      callees: createCallees({
-        catalogUrl: catalog.url,
-        inventoryUrl: inventory.url,
-        ordersUrl: orders.url,
-        activityUrl: activity.url,
-        credentials: devServiceCredentials(issuer, 'storefront@test'),
-        checkoutTimeoutMs: 10_000,
-      }),
-      settings: { COOKIE_SECURE: false, TEST_PAYMENTS: true, ...options.settings },
-      ...(options.alsoViewed ? { alsoViewed: options.alsoViewed } : {}),
-      activityQueue: { flushIntervalMs: 50 },
-    },
-    local,
-  );
-  const edge: Edge = await startEdge({ storefront: storefront.url, activity: activity.url });
+  const stops: Array<() => Promise<void>> = [];
+
+  const running = await startLocalShop({
+    host: '127.0.0.1',
+    ports: { inventory: 0, catalog: 0, orders: 0, activity: 0, storefront: 0, edge: 0 },
+    databases: { inventory: inventoryDb.db, catalog: catalogDb.db, orders: ordersDb.db },
+    cache: (service) => (service === 'storefront' && options.cache ? options.cache : new MemoryCache({ logger })),
+    bus,
+    objects: objects(),
+    logger,
+    issuer,
+    verifyToken,
+    cookieKey: COOKIE_KEY,
+    payments,
+    importsBucket: 'imports-test',
+    assetsBucket: 'product-images',
+    storefrontSettings: { COOKIE_SECURE: false, TEST_PAYMENTS: true, ...options.settings },
+    ordersSettings: { paymentTimeoutMs: 500, waitMs: 5_000 },
+    storefrontActivityQueue: { flushIntervalMs: 50 },
+    ...(options.alsoViewed ? { alsoViewed: options.alsoViewed } : {}),
+    onStarted: (_name, stop) => stops.unshift(stop),
+  });
+  const { inventory, catalog, orders, activity, storefront, edge } = running;
 
   const adminToken = issuer.sign({ subject: 'staff@test', roles: ['admin'], warehouses: ['*'] });
   const catalogAdmin = caller(catalog.url, adminToken);
@@ -241,12 +224,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
         return product.variants?.find((v) => v.sku === sku)?.available === units;
       }),
     close: async () => {
-      await edge.close();
-      await storefront.stop();
-      await activity.stop();
-      await orders.stop();
-      await catalog.stop();
-      await inventory.stop();
+      for (const stop of stops) await stop();
       await collector.close();
       if (!options.bus) await bus.close();
       await Promise.all(databases.map((d) => d.drop()));
