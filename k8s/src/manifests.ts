@@ -698,6 +698,9 @@ export function workloadConfig(env: EnvName, d: Deployable): Record<string, stri
     if (callers.length) config.TRUSTED_WORKLOADS = callers.join(',');
   }
   if (d.workload === 'StatefulSet') config.BIGQUERY_DATASET = names.dataset;
+  // The built-in test provider is the only payment provider so far: the checkout page lists its cards.
+  if (d.name === 'orders') config.PAYMENT_PROVIDER = 'test';
+  if (d.name === 'storefront') config.TEST_PAYMENTS = 'true';
   for (const callee of (CALLS[d.name] ?? []).map(serviceSpec)) {
     if (callee) config[`${callee.name.toUpperCase()}_URL`] = serviceUrl(d.cluster, callee);
   }
