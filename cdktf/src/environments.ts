@@ -44,7 +44,9 @@ export const ENVIRONMENTS: Record<'dev' | 'prod', EnvironmentInput> = {
     database: { tier: 'db-custom-4-15360', diskGb: 100, highAvailability: true, readReplica: true, backupRetentionDays: 30, postgresVersion: 'POSTGRES_15' },
     redis: { memoryGb: 5, version: 'REDIS_7_2' },
     analytics: { location: 'EU', partitionExpirationDays: null },
-    streaming: { runner: 'dataflow', templatePath: 'gs://shop-platform-prod-dataflow/templates/analytics.json', maxWorkers: 10, machineType: 'n2-standard-4' },
+    // The Node runner on GKE: Beam's TypeScript SDK has no triggers, lateness or session windows and
+    // is not a supported SDK on Dataflow (dataflow/beam/README.md), so the job's panes need it.
+    streaming: { runner: 'gke', templatePath: 'gs://shop-platform-prod-dataflow/templates/analytics.json', maxWorkers: 10, machineType: 'n2-standard-4' },
     edge: { armorMode: 'preview', rateLimitPerMinute: 1200 },
     github: { owner: 'shop-platform', repository: 'shop-platform' },
     alerting: { emails: ['platform-oncall@shop.example.com'], latencyP95Ms: 500, errorRate: 0.01, oldestUnackedSeconds: 300, jobLagSeconds: 300 },

@@ -13,8 +13,8 @@ const withRunner = (name: 'dev' | 'prod', runner: 'dataflow' | 'gke'): Environme
 const shardSubscriptions = (project: string): string[] =>
   SUBSCRIPTIONS.filter((s) => s.consumer === ANALYTICS_JOB.name).map((s) => `projects/${project}/subscriptions/${s.name}`);
 
-describe('streaming stack on Dataflow (prod)', () => {
-  const env = environment('prod');
+describe('streaming stack on Dataflow (prod, were it switched to Dataflow)', () => {
+  const env = withRunner('prod', 'dataflow');
   const names = namesFor(env);
   const synth = synthesize(StreamingStack, env);
   const job = onlyResource(synth, 'google_dataflow_job');
