@@ -9,7 +9,8 @@ beforeAll(async () => {
   shop = await startShop({ name: 'browser' });
   await seedShop(shop);
   browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    // Debian's Chromium here; CI on GitHub's runners points this at their preinstalled Chrome.
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
   });
 }, 120_000);
