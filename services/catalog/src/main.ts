@@ -1,44 +1,19 @@
-import {
-  ConfigError,
-  createDb,
-  createLogger,
-  createObjectStore,
-  createSecretManagerResolver,
-  drainOnSignal,
-  loadConfig,
-  migrate,
-  openBus,
-  openCache,
-  startTelemetry,
-  tokenVerifierFrom,
-} from '@shop/kit';
+import { bootService, busFor, cacheFor, createObjectStore, databaseFor, tokenVerifierFrom } from '@shop/kit';
 import { CATALOG_MIGRATIONS_DIR } from './migrations-dir';
 import { catalogConfigSchema } from './config';
 import { startCatalogService } from './service';
 
 /** Production entry point: real adapters from the environment, drain on SIGTERM. */
-async function main(): Promise<void> {
-  const config = await loadConfig(catalogConfigSchema, process.env, createSecretManagerResolver({ projectId: process.env.GOOGLE_CLOUD_PROJECT }));
-  const telemetry = startTelemetry({ service: config.SERVICE_NAME, exporter: config.OTEL_EXPORTER, endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
-  const logger = createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, project: config.GOOGLE_CLOUD_PROJECT });
-  const db = createDb({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: config.SERVICE_NAME });
-  if (config.MIGRATE_ON_START) {
-    const applied = await migrate(db, CATALOG_MIGRATIONS_DIR);
-    logger.info({ applied }, 'migrations applied');
-  }
-  const cache = await openCache(config, logger);
-  const bus = openBus(config, logger);
-  const objects = createObjectStore(config.LOCAL_OBJECTS_DIR ? { localRoot: config.LOCAL_OBJECTS_DIR } : { gcs: {} });
-  const verifyToken = tokenVerifierFrom(config);
-
-  const service = await startCatalogService(
+bootService('catalog', catalogConfigSchema, async (boot) => {
+  const { config, logger } = boot;
+  return startCatalogService(
     {
-      db,
-      cache,
-      bus,
+      db: await databaseFor(boot, CATALOG_MIGRATIONS_DIR),
+      cache: await cacheFor(boot),
+      bus: busFor(boot),
       logger,
-      verifyToken,
-      objects,
+      verifyToken: tokenVerifierFrom(config),
+      objects: createObjectStore(config.LOCAL_OBJECTS_DIR ? { localRoot: config.LOCAL_OBJECTS_DIR } : { gcs: {} }),
       importsBucket: config.IMPORTS_BUCKET,
       assetsBaseUrl: config.ASSETS_BASE_URL,
       cacheTtl: { productSeconds: config.PRODUCT_CACHE_TTL_SECONDS, listingSeconds: config.LISTING_CACHE_TTL_SECONDS },
@@ -46,25 +21,4 @@ async function main(): Promise<void> {
     },
     { port: config.PORT, host: config.HOST },
   );
-  drainOnSignal({
-    logger,
-    graceMs: config.SHUTDOWN_GRACE_MS,
-    beginDrain: service.beginDrain,
-    steps: [
-      ['service', () => service.stop()],
-      ['bus', () => bus.close()],
-      ['cache', () => cache.close()],
-      ['database', () => db.destroy()],
-      ['telemetry', () => telemetry.shutdown()],
-    ],
-  });
-}
-
-main().catch((err: unknown) => {
-  if (err instanceof ConfigError) {
-    console.error(err.message);
-  } else {
-    console.error('catalog failed to start:', err);
-  }
-  process.exit(1);
 });

@@ -34,3 +34,4 @@ export * from './http/rate-limit';
 export * from './settings';
 export * from './bench/index';
 export * from './warehouse/index';
+export * from './boot';

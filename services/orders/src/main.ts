@@ -1,5 +1,5 @@
 import { googleIdTokenCredentials } from '@shop/kit';
-import { bootOrders, failedToStart } from './boot';
+import { bootOrders } from './boot';
 
 /** Production entry point: calls inventory with the workload's Google ID tokens. */
-bootOrders(() => googleIdTokenCredentials()).catch(failedToStart);
+bootOrders(() => googleIdTokenCredentials());
