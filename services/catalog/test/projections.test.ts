@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { INVENTORY_SOURCE, ORDERS_SOURCE, productDetailSchema, TOPICS, toAttributes } from '@shop/contracts';
 import { deadLetterTopicOf, MemoryBus, type EventBus } from '@shop/kit';
-import { subscriptionFor } from '../src/events/projections';
-import { pruneSearchWords, purgeProcessedEvents } from '../src/store/housekeeping';
+import { pruneSearchWords } from '../src/store/housekeeping';
 import { createProduct, eventProcessed, publishStockLevel, startHarness, testLogger, waitFor, type Harness } from './support';
 
 let bus: MemoryBus;
@@ -78,18 +77,6 @@ it('dead-letters an inventory event whose data breaks the contract, without appl
   await waitFor('dead letter', () => dead.includes(id));
   expect(await h.database.db('processed_events').where({ event_id: id }).first()).toBeUndefined();
   expect(await available()).toBe(4);
-});
-
-it('purges records of handled events past the retention, and only those', async () => {
-  const consumer = subscriptionFor(TOPICS.inventory);
-  await h.database.db('processed_events').insert([
-    { consumer, event_id: 'old-1', processed_at: new Date(Date.now() - 9 * 24 * 3600_000) },
-    { consumer: 'someone-else', event_id: 'old-2', processed_at: new Date(Date.now() - 9 * 24 * 3600_000) },
-  ]);
-  const before = Number(((await h.database.db('processed_events').count('* as n').first()) as { n: string }).n);
-  expect(await purgeProcessedEvents(h.database.db, [consumer])).toBe(1);
-  expect(Number(((await h.database.db('processed_events').count('* as n').first()) as { n: string }).n)).toBe(before - 1);
-  expect(await h.database.db('processed_events').where({ event_id: 'old-2' }).first()).toBeDefined();
 });
 
 it('prunes search words that no live name uses any more, so corrections only suggest words that match', async () => {

@@ -1,4 +1,4 @@
-import { listen, OutboxRelay, purgeExpiredIdempotencyKeys, purgePublishedOutbox, type EventBus } from '@shop/kit';
+import { listen, OutboxRelay, periodic, startHousekeeping, type EventBus } from '@shop/kit';
 import { createInventoryApp, type InventoryDeps } from './app';
 
 export interface InventoryServiceDeps extends InventoryDeps {
@@ -15,8 +15,6 @@ export interface RunningInventory {
 }
 
 const SWEEP_INTERVAL_MS = 1_000;
-/** Old idempotency records and published outbox rows are removed this often. */
-const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
 
 /** Runs the inventory API, the outbox relay, the hold sweeper and the import runner. */
 export async function startInventoryService(deps: InventoryServiceDeps, options: { port: number; host: string; sweepIntervalMs?: number }): Promise<RunningInventory> {
@@ -25,27 +23,15 @@ export async function startInventoryService(deps: InventoryServiceDeps, options:
   await inventory.feed.start();
   const relay = new OutboxRelay({ db: deps.db, bus: deps.bus, logger: deps.logger });
   relay.start();
-  let sweeping = false;
-  const sweeper = setInterval(() => {
-    if (sweeping) return;
-    sweeping = true;
-    void (async () => {
-      try {
-        while ((await inventory.reservations.expireDue()) > 0);
-      } catch (err) {
-        deps.logger.error({ err }, 'hold sweep failed');
-      } finally {
-        sweeping = false;
-      }
-    })();
-  }, options.sweepIntervalMs ?? SWEEP_INTERVAL_MS);
-  const housekeeping = setInterval(() => {
-    void Promise.all([purgeExpiredIdempotencyKeys(deps.db), purgePublishedOutbox(deps.db)]).then(
-      ([keys, events]) => deps.logger.info({ keys, events }, 'housekeeping removed expired idempotency keys and old published events'),
-      (err: unknown) => deps.logger.error({ err }, 'housekeeping failed'),
-    );
-  }, HOUSEKEEPING_INTERVAL_MS);
-  housekeeping.unref();
+  const sweeper = periodic(
+    'hold sweep',
+    options.sweepIntervalMs ?? SWEEP_INTERVAL_MS,
+    async () => {
+      while ((await inventory.reservations.expireDue()) > 0);
+    },
+    deps.logger,
+  );
+  const housekeeping = startHousekeeping(deps.db, deps.logger);
   inventory.imports.kick();
   const server = await listen(inventory.app, options.port, options.host);
   deps.logger.info({ url: server.url }, 'inventory listening');
@@ -58,8 +44,8 @@ export async function startInventoryService(deps: InventoryServiceDeps, options:
     },
     stop: async () => {
       draining = true;
-      clearInterval(sweeper);
-      clearInterval(housekeeping);
+      await sweeper.stop();
+      await housekeeping.stop();
       await inventory.feed.stop();
       await server.close();
       await inventory.imports.stop();

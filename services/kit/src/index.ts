@@ -35,3 +35,4 @@ export * from './settings';
 export * from './bench/index';
 export * from './warehouse/index';
 export * from './boot';
+export * from './housekeeping';

@@ -1,4 +1,4 @@
-import { listen, OutboxRelay, purgeExpiredIdempotencyKeys, purgePublishedOutbox, type EventBus, type Subscription } from '@shop/kit';
+import { listen, OutboxRelay, periodic, startHousekeeping, type EventBus, type Subscription } from '@shop/kit';
 import { createOrdersApp, type OrdersDeps } from './app';
 import { consumeCatalogEvents } from './operations/catalog-consumer';
 
@@ -16,9 +16,6 @@ export interface RunningOrders {
 }
 
 const SWEEP_INTERVAL_MS = 1_000;
-/** Old idempotency records and published outbox rows are removed this often. */
-const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
-
 /** Runs the orders API, the outbox relay, the catalog-events consumer and the checkout recovery sweeper. */
 export async function startOrdersService(deps: OrdersServiceDeps, options: { port: number; host: string; sweepIntervalMs?: number }): Promise<RunningOrders> {
   let draining = false;
@@ -26,26 +23,8 @@ export async function startOrdersService(deps: OrdersServiceDeps, options: { por
   const relay = new OutboxRelay({ db: deps.db, bus: deps.bus, logger: deps.logger });
   await relay.start();
   const catalogEvents: Subscription = await consumeCatalogEvents({ bus: deps.bus, db: deps.db, logger: deps.logger, views: orders.views });
-  let sweeping: Promise<void> | null = null;
-  const sweeper = setInterval(() => {
-    if (sweeping) return;
-    sweeping = orders.recovery
-      .sweepAll()
-      .then(
-        () => undefined,
-        (err: unknown) => deps.logger.error({ err }, 'checkout recovery sweep failed'),
-      )
-      .finally(() => {
-        sweeping = null;
-      });
-  }, options.sweepIntervalMs ?? SWEEP_INTERVAL_MS);
-  const housekeeping = setInterval(() => {
-    void Promise.all([purgeExpiredIdempotencyKeys(deps.db), purgePublishedOutbox(deps.db)]).then(
-      ([keys, events]) => deps.logger.info({ keys, events }, 'housekeeping removed expired idempotency keys and old published events'),
-      (err: unknown) => deps.logger.error({ err }, 'housekeeping failed'),
-    );
-  }, HOUSEKEEPING_INTERVAL_MS);
-  housekeeping.unref();
+  const sweeper = periodic('checkout recovery sweep', options.sweepIntervalMs ?? SWEEP_INTERVAL_MS, () => orders.recovery.sweepAll().then(() => undefined), deps.logger);
+  const housekeeping = startHousekeeping(deps.db, deps.logger);
   const server = await listen(orders.app, options.port, options.host);
   deps.logger.info({ url: server.url }, 'orders listening');
   return {
@@ -57,10 +36,9 @@ export async function startOrdersService(deps: OrdersServiceDeps, options: { por
     },
     stop: async () => {
       draining = true;
-      clearInterval(sweeper);
-      clearInterval(housekeeping);
+      await housekeeping.stop();
       await server.close();
-      await sweeping;
+      await sweeper.stop();
       await catalogEvents.close();
       await relay.stop();
       orders.close();
