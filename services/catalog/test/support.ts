@@ -19,46 +19,13 @@ import {
 } from '@shop/kit';
 import { CATALOG_MIGRATIONS_DIR } from '../src/app';
 import { startCatalogService, type RunningCatalog } from '../src/service';
+import { client, type Client, type Reply } from '../../kit/test-support/api-client';
 
 export const ISSUER = 'https://identity.test/';
 export const AUDIENCE = 'catalog';
 
-export interface Reply<T = Record<string, unknown>> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
+export { client, type Client, type Reply };
 
-export interface Client {
-  get<T = Record<string, unknown>>(path: string): Promise<Reply<T>>;
-  post<T = Record<string, unknown>>(path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
-  patch<T = Record<string, unknown>>(path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
-  delete<T = Record<string, unknown>>(path: string, headers?: Record<string, string>): Promise<Reply<T>>;
-}
-
-export function client(baseUrl: string, token: string | null): Client {
-  const call = async <T>(method: string, p: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> => {
-    const res = await fetch(baseUrl + p, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      // non-JSON body stays text
-    }
-    return { status: res.status, body: parsed as T, headers: res.headers };
-  };
-  return {
-    get: (p) => call('GET', p),
-    post: (p, b, h) => call('POST', p, b ?? {}, h),
-    patch: (p, b, h) => call('PATCH', p, b ?? {}, h),
-    delete: (p, h) => call('DELETE', p, undefined, h),
-  };
-}
 
 export interface Harness {
   database: TestDatabase;
@@ -108,14 +75,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const as = (roles: string[]): Client => {
     const key = roles.join(',');
     if (!tokens.has(key)) tokens.set(key, issuer.sign({ subject: `${roles.join('+') || 'nobody'}@test`, roles, warehouses: ['*'] }));
-    const pending = tokens.get(key)!;
-    const lazy = async (): Promise<Client> => client(service.url, await pending);
-    return {
-      get: async (p) => (await lazy()).get(p),
-      post: async (p, b, h) => (await lazy()).post(p, b, h),
-      patch: async (p, b, h) => (await lazy()).patch(p, b, h),
-      delete: async (p, h) => (await lazy()).delete(p, h),
-    };
+    return client(service.url, tokens.get(key)!);
   };
   return {
     database,

@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInventoryApp, INVENTORY_MIGRATIONS_DIR, type InventoryApp } from '../src/app';
+import { client, type Client, type Reply } from '../../kit/test-support/api-client';
 
 export const ISSUER = 'https://identity.test/';
 export const AUDIENCE = 'inventory';
@@ -19,42 +20,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export interface Reply<T = Record<string, unknown>> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
+export { client, type Client, type Reply };
 
-export interface Client {
-  get<T = Record<string, unknown>>(path: string): Promise<Reply<T>>;
-  post<T = Record<string, unknown>>(path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
-  put<T = Record<string, unknown>>(path: string, body?: unknown): Promise<Reply<T>>;
-  patch<T = Record<string, unknown>>(path: string, body?: unknown): Promise<Reply<T>>;
-}
-
-export function client(baseUrl: string, token: string | null): Client {
-  const call = async <T>(method: string, p: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> => {
-    const res = await fetch(baseUrl + p, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      // non-JSON body stays text
-    }
-    return { status: res.status, body: parsed as T, headers: res.headers };
-  };
-  return {
-    get: (p) => call('GET', p),
-    post: (p, b, h) => call('POST', p, b ?? {}, h),
-    put: (p, b) => call('PUT', p, b ?? {}),
-    patch: (p, b) => call('PATCH', p, b ?? {}),
-  };
-}
 
 export async function tokenFor(issuer: DevIssuer, roles: string[], warehouses: string[] = ['*'], subject = `${roles.join('+')}@test`): Promise<string> {
   return issuer.sign({ subject, roles, warehouses });
@@ -96,13 +63,7 @@ export async function startHarness(options: { cache?: Cache } = {}): Promise<Har
       const key = `${roles.join(',')}|${warehouses.join(',')}`;
       if (!tokens.has(key)) tokens.set(key, tokenFor(issuer, roles, warehouses));
       const pending = tokens.get(key)!;
-      const lazy = async (): Promise<Client> => client(server.url, await pending);
-      return {
-        get: async (p) => (await lazy()).get(p),
-        post: async (p, b, h) => (await lazy()).post(p, b, h),
-        put: async (p, b) => (await lazy()).put(p, b),
-        patch: async (p, b) => (await lazy()).patch(p, b),
-      };
+      return client(server.url, pending);
     },
     close: async () => {
       await inventory.feed.stop();

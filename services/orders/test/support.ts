@@ -25,50 +25,14 @@ import { createOrdersApp, ORDERS_MIGRATIONS_DIR, type OrdersApp } from '../src/a
 import { TestPaymentProvider } from '../src/payments/test-provider';
 import { startOrdersService, type RunningOrders } from '../src/service';
 import type { OrdersSettings } from '../src/settings';
+import { client, type Client, type Reply } from '../../kit/test-support/api-client';
 
 export const ISSUER = 'https://identity.test/';
 /** One audience for every service, as on the local platform. */
 export const AUDIENCE = 'shop-platform';
 
-export interface Reply<T = Record<string, unknown>> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
+export { client, type Client, type Reply };
 
-export interface Client {
-  get<T = Record<string, unknown>>(path: string): Promise<Reply<T>>;
-  post<T = Record<string, unknown>>(path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
-  put<T = Record<string, unknown>>(path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
-  patch<T = Record<string, unknown>>(path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
-  delete<T = Record<string, unknown>>(path: string, headers?: Record<string, string>): Promise<Reply<T>>;
-}
-
-export function client(baseUrl: string, token: Promise<string> | string | null): Client {
-  const call = async <T>(method: string, p: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> => {
-    const bearer = await token;
-    const res = await fetch(baseUrl + p, {
-      method,
-      headers: { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      // non-JSON body stays text
-    }
-    return { status: res.status, body: parsed as T, headers: res.headers };
-  };
-  return {
-    get: (p) => call('GET', p),
-    post: (p, b, h) => call('POST', p, b ?? {}, h),
-    put: (p, b, h) => call('PUT', p, b ?? {}, h),
-    patch: (p, b, h) => call('PATCH', p, b ?? {}, h),
-    delete: (p, h) => call('DELETE', p, undefined, h),
-  };
-}
 
 export interface PlatformOptions {
   /** Prefix of the test databases; names the test file. */
