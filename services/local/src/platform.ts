@@ -34,6 +34,8 @@ import { openEmbeddedPostgres } from './postgres';
 import { DEMO_SKUS, DEMO_WAREHOUSES, demoStock, seedDemoData } from './seed';
 import { seedDemoCatalog } from './seed-catalog';
 import { startShop } from './shop';
+import { analyticsPage } from './analytics-page';
+import { apiCall } from './seed';
 
 /** Audience every service of the platform expects in its tokens. */
 export const AUDIENCE = 'shop-platform';
@@ -188,7 +190,14 @@ export async function startPlatform(env: NodeJS.ProcessEnv, lifecycle: Lifecycle
     { name: 'Token keys (JWKS)', location: `${hubUrl}/.well-known/jwks.json` },
     { name: 'New tokens', location: `${hubUrl}/dev/token?role=operator&warehouses=${operatorWarehouse}`, note: `roles: ${ROLES.join(', ')}` },
   ];
-  const hub = await onPort('LOCAL_PORT', ports.hub, () => startHub({ host, port: ports.hub, issuer, parts, logger }));
+  const ttlSeconds = TOKEN_TTL_HOURS * 3600;
+  const adminToken = await issuer.sign({ subject: 'local-admin', roles: ['admin'], warehouses: ['*'], ttlSeconds });
+  const productNames = async (): Promise<Map<string, string>> => {
+    const page = (await apiCall({ baseUrl: url(ports.catalog), token: adminToken, method: 'GET', path: '/v1/admin/products?limit=100&deleted=include' })) as { items: Array<{ id: string; name: string }> };
+    return new Map(page.items.map((p) => [p.id, p.name]));
+  };
+  const analytics = analyticsPage({ warehouse, productNames });
+  const hub = await onPort('LOCAL_PORT', ports.hub, () => startHub({ host, port: ports.hub, issuer, parts, logger, analytics }));
   lifecycle.onStop('hub', () => hub.close());
   lifecycle.checkpoint();
 
@@ -214,8 +223,6 @@ export async function startPlatform(env: NodeJS.ProcessEnv, lifecycle: Lifecycle
   );
   lifecycle.checkpoint();
 
-  const ttlSeconds = TOKEN_TTL_HOURS * 3600;
-  const adminToken = await issuer.sign({ subject: 'local-admin', roles: ['admin'], warehouses: ['*'], ttlSeconds });
   const operatorToken = await issuer.sign({ subject: `local-operator-${operatorWarehouse}`, roles: ['operator'], warehouses: [operatorWarehouse], ttlSeconds });
 
   const seedNotes: string[] = [];

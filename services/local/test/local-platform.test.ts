@@ -178,7 +178,19 @@ test('the storefront origin serves the seeded shop, its images and the activity 
   const beacon = await fetch(`${platform.storefront}/beacon`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ type: 'product_viewed', productId: body.id }) });
   expect(beacon.status).toBe(202);
   expect(beacon.headers.getSetCookie().some((c) => c.startsWith('sid='))).toBe(true);
-});
+
+  // The view reaches the analytics page through the streaming job, the DuckDB warehouse and the analysts' views.
+  const deadline = Date.now() + 30_000;
+  let page = '';
+  while (!/Classic Tee<\/text>.*?1 views/s.test(page)) {
+    if (Date.now() > deadline) throw new Error(`the view never reached the analytics page:\n${page.slice(0, 2000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const res = await fetch(`${platform.hub}/analytics`);
+    expect(res.status).toBe(200);
+    page = await res.text();
+  }
+  expect(page).toContain('Current stock by warehouse');
+}, 45_000);
 
 test('the inventory OpenAPI document is served', async () => {
   const { status, body } = await getJson<{ openapi: string; paths: Record<string, unknown> }>(`${platform.inventory}/openapi.json`);
