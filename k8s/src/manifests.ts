@@ -697,7 +697,8 @@ export function workloadConfig(env: EnvName, d: Deployable): Record<string, stri
     const callers = callersOf(d.name).map((caller) => `${names.workloadAccountEmail(caller)}=service`);
     if (callers.length) config.TRUSTED_WORKLOADS = callers.join(',');
   }
-  if (d.workload === 'StatefulSet') config.BIGQUERY_DATASET = names.dataset;
+  // The runner writes the analytics dataset; the storefront reads co-views from it.
+  if (d.workload === 'StatefulSet' || d.name === 'storefront') config.BIGQUERY_DATASET = names.dataset;
   // The built-in test provider is the only payment provider so far: the checkout page lists its cards.
   if (d.name === 'orders') config.PAYMENT_PROVIDER = 'test';
   if (d.name === 'storefront') config.TEST_PAYMENTS = 'true';

@@ -1,6 +1,6 @@
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
-import { ANALYTICS_JOB, SECRETS, SERVICE_LIST, SUBSCRIPTIONS } from '@shop/contracts';
+import { ANALYTICS_JOB, SECRETS, SERVICE_LIST, SERVICES, SUBSCRIPTIONS } from '@shop/contracts';
 import { ArtifactRegistryRepository } from '@cdktf/provider-google/lib/artifact-registry-repository';
 import { ArtifactRegistryRepositoryIamMember } from '@cdktf/provider-google/lib/artifact-registry-repository-iam-member';
 import { BigqueryDatasetIamMember } from '@cdktf/provider-google/lib/bigquery-dataset-iam-member';
@@ -138,6 +138,14 @@ export class IdentityStack extends PlatformStack {
       dependsOn: [account(ANALYTICS_JOB.name)],
     });
     projectRole(ANALYTICS_JOB.name, 'roles/bigquery.jobUser');
+    // "Shoppers also viewed": the storefront queries the co-view aggregates.
+    new BigqueryDatasetIamMember(this, 'analytics-dataset-storefront-viewer', {
+      datasetId: names.dataset,
+      role: 'roles/bigquery.dataViewer',
+      member: member(SERVICES.storefront.name),
+      dependsOn: [account(SERVICES.storefront.name)],
+    });
+    projectRole(SERVICES.storefront.name, 'roles/bigquery.jobUser');
     projectRole(ANALYTICS_JOB.name, 'roles/dataflow.worker');
 
     this.secrets();

@@ -24,6 +24,7 @@ import {
 import { CATALOG_MIGRATIONS_DIR } from '@shop/catalog';
 import { INVENTORY_MIGRATIONS_DIR, ROLES } from '@shop/inventory';
 import { ORDERS_MIGRATIONS_DIR, TestPaymentProvider } from '@shop/orders';
+import { warehouseAlsoViewed } from '@shop/storefront';
 import { startAnalyticsJob } from '@shop/dataflow';
 import { duckDbViews } from '@shop/dashboards';
 import { renderBanner } from './banner';
@@ -45,6 +46,8 @@ const IMPORTS_BUCKET = 'shop-imports';
 const ASSETS_BUCKET = 'shop-assets';
 const CHECKPOINTS = 'gs://shop-analytics/checkpoints';
 const TOKEN_TTL_HOURS = 12;
+/** Short locally, so a person trying the shop sees co-views appear within a minute. */
+const ALSO_VIEWED_CACHE_SECONDS = 30;
 /** Signs the shopper cookies locally; production reads it from Secret Manager. */
 const LOCAL_COOKIE_KEY = 'local-storefront-cookie-key-not-a-secret-0123456789';
 
@@ -217,7 +220,7 @@ export async function startPlatform(env: NodeJS.ProcessEnv, lifecycle: Lifecycle
       importsBucket: IMPORTS_BUCKET,
       assetsBucket: ASSETS_BUCKET,
       storefrontSettings: { TEST_PAYMENTS: true },
-      alsoViewed: { forProduct: async (productId, limit) => (await warehouse.topCoViewed(productId, { limit })).map((p) => p.productId) },
+      alsoViewed: warehouseAlsoViewed({ warehouse, cache: cacheOf('storefront'), logger, ttlSeconds: ALSO_VIEWED_CACHE_SECONDS }),
       onStarted: (name, stop) => lifecycle.onStop(name, stop),
     }),
   );

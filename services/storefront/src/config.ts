@@ -51,6 +51,9 @@ export const storefrontConfigSchema = baseConfigSchema.extend({
   ACTIVITY_QUEUE_MAX: count(10_000, 1_000_000),
   /** Another origin product images come from, allowed by the pages' Content-Security-Policy. */
   IMAGE_ORIGIN: z.url().optional(),
+  /** The analytics dataset "shoppers also viewed" reads co-views from (BigQuery, in GOOGLE_CLOUD_PROJECT); absent: best sellers only. */
+  BIGQUERY_DATASET: z.string().regex(/^[A-Za-z0-9_]{1,1024}$/, 'must be a BigQuery dataset id').optional(),
+  ALSO_VIEWED_CACHE_SECONDS: seconds(600),
 });
 
 export type StorefrontConfig = z.infer<typeof storefrontConfigSchema>;

@@ -4,3 +4,4 @@ export { storefrontConfigSchema, storefrontSettingsSchema, storefrontSettings, t
 export { createCallees, type Callees, type CalleeOptions } from './callees/index';
 export { noAlsoViewed, type AlsoViewed } from './recommendations/also-viewed';
 export { ActivityQueue, type ActivitySink } from './activity/queue';
+export { warehouseAlsoViewed, type WarehouseAlsoViewedOptions } from './recommendations/warehouse-also-viewed';
