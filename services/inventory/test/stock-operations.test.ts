@@ -164,6 +164,31 @@ describe('reservations', () => {
     expect((await service().post(`/v1/reservations/${r.body.id}/release`, {})).status).toBe(409);
   });
 
+  it('commits and releases many holds at once, each on its own: a second commit of the same hold is refused, the rest go through', async () => {
+    await manager().post('/v1/stock/receive', { warehouseId: 'berlin', sku: 'BATCH-1', quantity: 40 });
+    const holds = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => (await service().post<{ id: string }>('/v1/reservations', { reference: `batch-${i}`, lines: [{ sku: 'BATCH-1', quantity: 2 }] })).body.id),
+    );
+    const [first, ...rest] = holds;
+    const answers = await Promise.all([
+      service().post<{ status: string }>(`/v1/reservations/${first!}/commit`),
+      service().post<{ status: string }>(`/v1/reservations/${first!}/commit`),
+      ...rest.slice(0, 9).map((id) => service().post<{ status: string }>(`/v1/reservations/${id}/commit`)),
+      ...rest.slice(9).map((id) => service().post<{ status: string }>(`/v1/reservations/${id}/release`, { reason: 'cart_abandoned' })),
+    ]);
+    const [a, b, ...others] = answers;
+    expect([a!.status, b!.status].sort()).toEqual([200, 409]);
+    expect([a, b].find((r) => r!.status === 409)!.body).toMatchObject({ type: expect.stringMatching(/reservation-committed$/) });
+    expect(others.map((r) => r.status)).toEqual(Array.from({ length: 19 }, () => 200));
+    expect(others.slice(0, 9).map((r) => r.body.status)).toEqual(Array.from({ length: 9 }, () => 'committed'));
+    expect(others.slice(9).map((r) => r.body.status)).toEqual(Array.from({ length: 10 }, () => 'released'));
+    // 10 holds of 2 committed, 10 released: 20 committed units, nothing reserved, 20 sellable.
+    expect(await level('berlin', 'BATCH-1')).toMatchObject({ onHand: 40, reserved: 0, committed: 20, available: 20 });
+    const kinds = (await h.database.db('ledger').where({ sku: 'BATCH-1' }).select('kind')).map((r: { kind: string }) => r.kind);
+    expect(kinds.filter((k) => k === 'commit')).toHaveLength(10);
+    expect(kinds.filter((k) => k === 'release')).toHaveLength(10);
+  });
+
   it('replays the first answer for a retried reservation with the same Idempotency-Key', async () => {
     const body = { reference: 'checkout-42', lines: [{ sku: 'MUG-01', quantity: 1 }] };
     const first = await service().post<Reservation>('/v1/reservations', body, { 'idempotency-key': 'checkout-42' });

@@ -35,6 +35,17 @@ interface ReserveRequest {
   who: Actor;
 }
 
+/** A change of a reservation's state that only moves its own units (commit, fulfil, release). */
+interface TransitionRequest {
+  who: Actor;
+  id: string;
+  allowed: readonly ReservationStatus[];
+  next: ReservationStatus;
+  movement: (a: AllocationRow, status: ReservationStatus) => Movement;
+}
+
+type TransitionOutcome = { ok: true; view: ReservationView } | { ok: false; error: unknown };
+
 interface ReservationRow {
   id: string;
   reference: string;
@@ -51,12 +62,18 @@ interface AllocationRow {
 }
 
 const toAllocation = (a: AllocationRow): Allocation => ({ sku: a.sku, warehouseId: a.warehouse_id, quantity: a.quantity });
+/** Allocations in (SKU, warehouse) order by code point, whichever collation the database has. */
+const byKey = (a: AllocationRow, b: AllocationRow): number => {
+  const x = `${a.sku}\u0000${a.warehouse_id}`;
+  const y = `${b.sku}\u0000${b.warehouse_id}`;
+  return x < y ? -1 : x > y ? 1 : 0;
+};
 
 export async function getReservation(db: Knex | Knex.Transaction, id: string): Promise<ReservationView | null> {
   const row = (await db<ReservationRow>('reservations').where({ id }).first()) as ReservationRow | undefined;
   if (!row) return null;
-  const allocations = (await db('reservation_allocations').where({ reservation_id: id }).orderBy(['sku', 'warehouse_id'])) as AllocationRow[];
-  return view(row, allocations.map(toAllocation));
+  const allocations = (await db('reservation_allocations').where({ reservation_id: id })) as AllocationRow[];
+  return view(row, allocations.sort(byKey).map(toAllocation));
 }
 
 const view = (row: ReservationRow, allocations: Allocation[]): ReservationView => ({
@@ -107,9 +124,11 @@ const SYSTEM: Actor = { actor: 'system:hold-expiry', idempotencyKey: null };
 
 export class Reservations {
   private readonly batcher: Batcher<ReserveRequest, ReserveOutcome>;
+  private readonly transitions: Batcher<TransitionRequest, TransitionOutcome>;
 
   constructor(private readonly core: Core) {
     this.batcher = new Batcher((requests) => this.reserveBatch(requests), { maxBatch: 200, concurrency: 2 });
+    this.transitions = new Batcher((requests) => this.transitionBatch(requests), { maxBatch: 200, concurrency: 2 });
   }
 
   /** All lines or none; coalesced with concurrent reservations into one transaction. */
@@ -195,6 +214,71 @@ export class Reservations {
     });
   }
 
+  /** One reservation's state change, coalesced with concurrent ones into one transaction. */
+  private async grouped(request: TransitionRequest): Promise<ReservationView> {
+    const outcome = await this.transitions.submit(request).catch((err: unknown): TransitionOutcome => ({ ok: false, error: err }));
+    if (!outcome.ok) throw asStockProblem(outcome.error);
+    return outcome.view;
+  }
+
+  /**
+   * Commits, fulfils or releases many reservations in one transaction: their rows, then their stock
+   * rows are locked in key order (as every writer does), each request is checked and applied on its
+   * own (a refused one changes nothing), and levels, ledger and events are written together.
+   */
+  private async transitionBatch(requests: TransitionRequest[]): Promise<TransitionOutcome[]> {
+    let changed: Level[] = [];
+    const outcomes = await this.core.db.transaction(async (trx) => {
+      const ids = [...new Set(requests.map((r) => r.id))];
+      const rows = (await trx.raw<{ rows: ReservationRow[] }>('select * from reservations where id = any(?::uuid[]) order by id for update', [ids])).rows;
+      const current = new Map(rows.map((r) => [r.id, r]));
+      const allocations = (await trx('reservation_allocations').whereIn('reservation_id', ids)) as AllocationRow[];
+      const byReservation = new Map<string, AllocationRow[]>();
+      for (const a of allocations) byReservation.set(a.reservation_id, [...(byReservation.get(a.reservation_id) ?? []), a]);
+      const changes = new ChangeSet(await lockLevels(trx, allocations.map((a) => ({ sku: a.sku, warehouseId: a.warehouse_id })), false));
+      const results: TransitionOutcome[] = [];
+      const now = Date.now();
+      for (const request of requests) {
+        const row = current.get(request.id);
+        if (!row) {
+          results.push({ ok: false, error: problems.notFound(`Reservation ${request.id}`) });
+          continue;
+        }
+        const expired = row.status === 'active' && row.expires_at.getTime() <= now;
+        if (expired || !request.allowed.includes(row.status)) {
+          const status = expired ? 'expired' : row.status;
+          const detail = `Reservation ${request.id} is ${status}; cannot move it to ${request.next}`;
+          results.push({ ok: false, error: problems.conflict(`reservation-${status}`, `Reservation is ${status}`, detail, { reservationStatus: status }) });
+          continue;
+        }
+        const own = byReservation.get(request.id) ?? [];
+        try {
+          changes.apply(own.map((a) => request.movement(a, row.status)), metaFor(request.who));
+        } catch (err) {
+          results.push({ ok: false, error: err });
+          continue;
+        }
+        const updated: ReservationRow = { ...row, status: request.next };
+        current.set(request.id, updated);
+        results.push({ ok: true, view: view(updated, [...own].sort(byKey).map(toAllocation)) });
+      }
+      const moved = [...current.values()].filter((r) => rows.find((o) => o.id === r.id)?.status !== r.status);
+      if (moved.length) {
+        await trx.raw(
+          `update reservations r set status = m.status, updated_at = now() from jsonb_to_recordset(?::jsonb) as m(id uuid, status text) where r.id = m.id`,
+          [JSON.stringify(moved.map((r) => ({ id: r.id, status: r.status })))],
+        );
+        await trx('reservation_allocations').whereIn('reservation_id', moved.map((r) => r.id)).update({ active_until: null });
+      }
+      const finished = changes.finish();
+      await persistChanges(trx, finished);
+      changed = finished.levels;
+      return results;
+    });
+    if (changed.length) this.core.onCommitted(changed);
+    return outcomes;
+  }
+
   extend(who: Actor, id: string, ttlSeconds: number): Promise<ReservationView> {
     const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
     return this.transition(
@@ -211,27 +295,41 @@ export class Reservations {
   }
 
   commit(who: Actor, id: string): Promise<ReservationView> {
-    return this.transition(who, id, ['active'], 'committed', (a) => ({
-      sku: a.sku, warehouseId: a.warehouse_id, kind: 'commit', delta: { reserved: -a.quantity, committed: a.quantity }, reservationId: id, reason: 'order paid',
-    }));
+    return this.grouped({
+      who,
+      id,
+      allowed: ['active'],
+      next: 'committed',
+      movement: (a) => ({ sku: a.sku, warehouseId: a.warehouse_id, kind: 'commit', delta: { reserved: -a.quantity, committed: a.quantity }, reservationId: id, reason: 'order paid' }),
+    });
   }
 
   fulfil(who: Actor, id: string): Promise<ReservationView> {
-    return this.transition(who, id, ['committed'], 'fulfilled', (a) => ({
-      sku: a.sku, warehouseId: a.warehouse_id, kind: 'fulfil', delta: { committed: -a.quantity, onHand: -a.quantity }, reservationId: id, reason: 'shipped',
-    }));
+    return this.grouped({
+      who,
+      id,
+      allowed: ['committed'],
+      next: 'fulfilled',
+      movement: (a) => ({ sku: a.sku, warehouseId: a.warehouse_id, kind: 'fulfil', delta: { committed: -a.quantity, onHand: -a.quantity }, reservationId: id, reason: 'shipped' }),
+    });
   }
 
   /** Cancels a hold, or a committed reservation (the stock becomes available again). */
   release(who: Actor, id: string, reason: string): Promise<ReservationView> {
-    return this.transition(who, id, ['active', 'committed'], 'released', (a, status) => ({
-      sku: a.sku,
-      warehouseId: a.warehouse_id,
-      kind: 'release',
-      delta: status === 'committed' ? { committed: -a.quantity } : { reserved: -a.quantity },
-      reservationId: id,
-      reason,
-    }));
+    return this.grouped({
+      who,
+      id,
+      allowed: ['active', 'committed'],
+      next: 'released',
+      movement: (a, status) => ({
+        sku: a.sku,
+        warehouseId: a.warehouse_id,
+        kind: 'release',
+        delta: status === 'committed' ? { committed: -a.quantity } : { reserved: -a.quantity },
+        reservationId: id,
+        reason,
+      }),
+    });
   }
 
   /** Sweeps expired holds (any instance may run it; SKIP LOCKED shares the work). Returns how many. */
