@@ -36,3 +36,4 @@ export * from './bench/index';
 export * from './warehouse/index';
 export * from './boot';
 export * from './housekeeping';
+export * from './db/job-queue';

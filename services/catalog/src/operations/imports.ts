@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
-import { writeOutbox, type Knex, type Logger } from '@shop/kit';
+import { JobQueue, writeOutbox, type Knex, type Logger } from '@shop/kit';
 import { productEvent } from '../domain/events';
 import { groupRows, headerProblem, locateViolation, mergeGroup, parseRow, type ImportRow, type ProductGroup, type RowError } from '../domain/import-rows';
 import { sameState, sameVariant, stateOf, type ProductRecord, type ProductRef, type ProductState } from '../domain/products';
@@ -18,7 +18,8 @@ export const MAX_IMPORT_ROWS = 50_000;
 const PROGRESS_EVERY_ROWS = 100;
 const MAX_REPORTED_ERRORS = 1_000;
 // A job whose instance died is picked up again after this long.
-const STALE_RUNNING = `interval '10 minutes'`;
+/** A job left running this long by a stopped instance is taken over. */
+const STALE_RUNNING_SECONDS = 10 * 60;
 
 export type ImportStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 
@@ -129,14 +130,15 @@ const failGroup = (group: ProductGroup, errors: RowError[]): GroupResult => {
  * changes nothing the second time. A dry run checks every row the same way and writes nothing.
  */
 export class ImportRunner {
-  private running: Promise<void> | null = null;
-  private stopped = false;
+  private readonly queue: JobQueue<JobRow>;
 
   constructor(
     private readonly core: Core,
     private readonly source: ImportSource,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.queue = new JobQueue<JobRow>({ db: core.db, table: 'import_jobs', logger, staleAfterSeconds: STALE_RUNNING_SECONDS, process: async (job, queue) => ((await this.process(job, queue)) === 'requeued' ? 'requeued' : 'done') });
+  }
 
   async create(input: { source: string; dryRun: boolean; actor: string }): Promise<ImportJobView> {
     const id = randomUUID();
@@ -147,40 +149,14 @@ export class ImportRunner {
 
   /** Starts processing queued jobs unless already doing so; jobs left running by a dead instance are requeued. */
   kick(): void {
-    if (this.running || this.stopped) return;
-    this.running = this.drain()
-      .catch((err: unknown) => this.logger.error({ err }, 'import runner failed'))
-      .finally(() => {
-        this.running = null;
-      });
+    this.queue.kick();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.running;
+  stop(): Promise<void> {
+    return this.queue.stop();
   }
 
-  private async drain(): Promise<void> {
-    await this.core.db.raw(`update import_jobs set status = 'queued' where status = 'running' and started_at < now() - ${STALE_RUNNING}`);
-    for (;;) {
-      if (this.stopped) return;
-      const claimed = await this.core.db.raw<{ rows: JobRow[] }>(
-        `update import_jobs set status = 'running', started_at = now()
-          where id = (select id from import_jobs where status = 'queued' order by created_at limit 1 for update skip locked)
-          returning *`,
-      );
-      const job = claimed.rows[0];
-      if (!job) return;
-      try {
-        await this.process(job);
-      } catch (err) {
-        this.logger.error({ err, job: job.id }, 'import job failed');
-        await this.finish(job.id, 'failed', `import stopped: ${(err as Error).message}`);
-      }
-    }
-  }
-
-  private async process(job: JobRow): Promise<void> {
+  private async process(job: JobRow, queue: { readonly stopping: boolean }): Promise<'requeued' | void> {
     let records: Array<Record<string, string>>;
     let columns: string[] = [];
     try {
@@ -222,11 +198,8 @@ export class ImportRunner {
     let sinceCheckpoint = 0;
     let listingsStale = false;
     for (const group of grouped.groups) {
-      if (this.stopped) {
-        // Requeued for another instance; products already done are skipped there as unchanged.
-        await this.core.db('import_jobs').where({ id: job.id }).update({ status: 'queued' });
-        return;
-      }
+      // Given back for another instance; products already done are skipped there as unchanged.
+      if (queue.stopping) return 'requeued';
       const result = await this.group(group, job.dry_run);
       for (const outcome of result.outcomes.values()) totals[outcome]++;
       totals.failed += new Set(result.errors.map((e) => e.row)).size;

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { skuSchema, warehouseIdSchema } from '@shop/contracts';
-import { HttpProblem, type Knex, type Logger, type Principal } from '@shop/kit';
+import { HttpProblem, JobQueue, type Knex, type Logger, type Principal } from '@shop/kit';
 import { hasPermission, inScope } from '../domain/permissions';
 import { AlreadyApplied, type Core } from './core';
 import { count, receive } from './stock';
@@ -51,6 +51,9 @@ export interface ImportJobView {
   createdAt: string;
   finishedAt: string | null;
 }
+
+/** A job left running this long by a stopped instance is taken over. */
+const STALE_RUNNING_SECONDS = 10 * 60;
 
 interface JobRow {
   id: string;
@@ -102,14 +105,24 @@ const MAX_REPORTED_ERRORS = 1_000;
  * once each (keyed by file content and row number), so a re-run or a resumed job never doubles stock.
  */
 export class ImportRunner {
-  private running: Promise<void> | null = null;
-  private stopped = false;
+  private readonly queue: JobQueue<JobRow>;
 
   constructor(
     private readonly core: Core,
     private readonly source: ImportSource,
-    private readonly logger: Logger,
-  ) {}
+    logger: Logger,
+  ) {
+    this.queue = new JobQueue<JobRow>({
+      db: core.db,
+      table: 'import_jobs',
+      logger,
+      staleAfterSeconds: STALE_RUNNING_SECONDS,
+      process: async (job) => {
+        await this.process(job);
+        return 'done';
+      },
+    });
+  }
 
   async create(input: { mode: ImportMode; source: string; dryRun: boolean; principal: Principal }): Promise<ImportJobView> {
     const id = randomUUID();
@@ -128,32 +141,11 @@ export class ImportRunner {
 
   /** Starts processing queued jobs unless already doing so. Jobs left running by a dead instance are requeued. */
   kick(): void {
-    if (this.running || this.stopped) return;
-    this.running = this.drain()
-      .catch((err: unknown) => this.logger.error({ err }, 'import runner failed'))
-      .finally(() => {
-        this.running = null;
-      });
+    this.queue.kick();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.running;
-  }
-
-  private async drain(): Promise<void> {
-    await this.core.db.raw(`update import_jobs set status = 'queued' where status = 'running' and started_at < now() - interval '10 minutes'`);
-    for (;;) {
-      if (this.stopped) return;
-      const claimed = await this.core.db.raw<{ rows: JobRow[] }>(
-        `update import_jobs set status = 'running', started_at = now()
-          where id = (select id from import_jobs where status = 'queued' order by created_at limit 1 for update skip locked)
-          returning *`,
-      );
-      const job = claimed.rows[0];
-      if (!job) return;
-      await this.process(job);
-    }
+  stop(): Promise<void> {
+    return this.queue.stop();
   }
 
   private async process(job: JobRow): Promise<void> {

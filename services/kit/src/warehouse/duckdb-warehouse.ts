@@ -36,8 +36,31 @@ export interface DuckDbWarehouseOptions {
   views?: readonly DuckDbView[];
 }
 
-/** Rows per INSERT statement: large enough to be quick, small enough to stay well under parameter limits. */
-const ROWS_PER_STATEMENT = 200;
+/** Rows per INSERT statement: each statement carries its rows as one JSON parameter, which DuckDB parses natively. */
+const ROWS_PER_STATEMENT = 5_000;
+
+/** How a column travels in that JSON and becomes its stored type. */
+const JSON_TYPES: Record<ColumnType, { json: string; cast: string | null }> = {
+  STRING: { json: 'VARCHAR', cast: null },
+  INT64: { json: 'BIGINT', cast: null },
+  FLOAT64: { json: 'DOUBLE', cast: null },
+  BOOL: { json: 'BOOLEAN', cast: null },
+  TIMESTAMP: { json: 'VARCHAR', cast: 'TIMESTAMP' },
+  DATE: { json: 'VARCHAR', cast: 'DATE' },
+  JSON: { json: 'VARCHAR', cast: 'JSON' },
+};
+
+/** INSERT OR IGNORE of rows given as a JSON array of objects keyed by column. */
+function insertStatement(target: string, table: TableSpec): string {
+  const columns = [{ name: DUCKDB_INSERT_ID_COLUMN, type: 'STRING' as ColumnType }, ...table.columns];
+  const shape = JSON.stringify(Object.fromEntries(columns.map((c) => [c.name, JSON_TYPES[c.type].json])));
+  const select = columns.map((c) => {
+    const cast = JSON_TYPES[c.type].cast;
+    return cast ? `CAST(r."${c.name}" AS ${cast})` : `r."${c.name}"`;
+  });
+  return `INSERT OR IGNORE INTO ${target} (${columns.map((c) => `"${c.name}"`).join(', ')})
+SELECT ${select.join(', ')} FROM (SELECT unnest(from_json($1, '[${shape}]')) AS r)`;
+}
 
 function toDuckDb(value: WarehouseValue | Date): DuckDBValue {
   return value instanceof Date ? value.toISOString() : value;
@@ -85,16 +108,13 @@ class DuckDbWarehouse implements Warehouse {
 
   async insert(table: TableSpec, rows: readonly WarehouseRow[]): Promise<void> {
     if (rows.length === 0) return;
-    const columns = [DUCKDB_INSERT_ID_COLUMN, ...table.columns.map((c) => c.name)];
-    const checked = rows.map((row) => [row.insertId, ...Object.values(checkedValues(table, row))]);
-    const target = `${this.dialect.relation(identifier(table.name))} (${columns.map((c) => `"${c}"`).join(', ')})`;
+    const checked = rows.map((row) => ({ [DUCKDB_INSERT_ID_COLUMN]: row.insertId, ...checkedValues(table, row) }));
+    const statement = insertStatement(this.dialect.relation(identifier(table.name)), table);
     await this.serial.run(async () => {
       await this.connection.run('BEGIN TRANSACTION');
       try {
         for (let i = 0; i < checked.length; i += ROWS_PER_STATEMENT) {
-          const chunk = checked.slice(i, i + ROWS_PER_STATEMENT);
-          const tuples = chunk.map((_, r) => `(${columns.map((__, c) => `$${r * columns.length + c + 1}`).join(', ')})`);
-          await this.connection.run(`INSERT OR IGNORE INTO ${target} VALUES ${tuples.join(', ')}`, chunk.flat().map(toDuckDb));
+          await this.connection.run(statement, [JSON.stringify(checked.slice(i, i + ROWS_PER_STATEMENT))]);
         }
         await this.connection.run('COMMIT');
       } catch (err) {
