@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ANALYTICS_JOB, WAREHOUSE_DATASET } from '@shop/contracts';
 import { baseConfigSchema, objectSettings, pubsubSettings } from '@shop/kit';
+import type { JobSettings } from './runner/settings';
 
 const seconds = (fallback: number, min = 0) => z.coerce.number().min(min).max(86_400).default(fallback);
 
@@ -37,6 +38,8 @@ export const analyticsConfigSchema = baseConfigSchema
     MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
     /** Commit early once this many messages wait for their acks. */
     MAX_PENDING: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
+    /** A subscription that delivered nothing for this long is reopened. */
+    RESUBSCRIBE_AFTER_SECONDS: seconds(120, 1),
   })
   .superRefine((c, ctx) => {
     for (const shard of c.SHARD) if (shard >= c.SHARDS) ctx.addIssue({ code: 'custom', path: ['SHARD'], message: `shard ${shard} is not below SHARDS (${c.SHARDS})` });
@@ -52,7 +55,7 @@ export const analyticsConfigSchema = baseConfigSchema
 export type AnalyticsConfig = z.infer<typeof analyticsConfigSchema>;
 
 /** The runner settings a configuration names. */
-export function jobSettingsOf(config: AnalyticsConfig) {
+export function jobSettingsOf(config: AnalyticsConfig): JobSettings {
   return {
     allowedLatenessMs: config.ALLOWED_LATENESS_SECONDS * 1000,
     maxOutOfOrdernessMs: config.MAX_OUT_OF_ORDERNESS_SECONDS * 1000,
@@ -61,5 +64,6 @@ export function jobSettingsOf(config: AnalyticsConfig) {
     maxFutureMs: config.MAX_FUTURE_SECONDS * 1000,
     snapshotEvery: config.SNAPSHOT_EVERY,
     maxPending: config.MAX_PENDING,
+    resubscribeAfterMs: config.RESUBSCRIBE_AFTER_SECONDS * 1000,
   };
 }

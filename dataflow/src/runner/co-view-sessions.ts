@@ -15,6 +15,8 @@ const overlaps = (s: SessionState, startMs: number, endMs: number): boolean => s
  */
 export class CoViewSessions {
   private readonly dirty = new Map<string, Set<string>>();
+  /** Watermark of the last firing; undefined before the first. */
+  private firedAt: number | null | undefined = undefined;
 
   constructor(
     private readonly sessions: Record<string, SessionState[]>,
@@ -64,27 +66,19 @@ export class CoViewSessions {
   /** Counts sessions that ended, forgets those nothing can change, and emits the day panes due. */
   fire(watermarkMs: number | null, emittedAt: string, shard: number): FiredRow[] {
     const lateness = this.allowedLatenessMs();
-    const openDays = new Set<string>();
-    for (const [key, list] of Object.entries(this.sessions)) {
-      const delta: PairDelta = new Map();
-      for (const s of list) {
-        if (!s.counted && watermarkMs !== null && s.endMs <= watermarkMs) {
-          s.counted = true;
-          this.addPairs(delta, s, 1);
-        }
-      }
-      this.apply(delta, false);
-      const retained = list.filter((s) => watermarkMs === null || s.endMs + coViews.sessionGapMs + lateness > watermarkMs);
-      if (retained.length === 0) delete this.sessions[key];
-      else this.sessions[key] = retained;
-      for (const s of retained) openDays.add(String(coViews.dayOf(s).startMs));
-    }
-
+    // Sessions end and expire only as the watermark moves.
+    if (watermarkMs !== this.firedAt) this.advance(watermarkMs, lateness);
+    this.firedAt = watermarkMs;
     const rows: FiredRow[] = [];
+    let openDays: Set<string> | null = null;
     for (const [id, day] of Object.entries(this.days)) {
       const passed = watermarkMs !== null && watermarkMs >= day.endMs;
+      let closing = watermarkMs !== null && watermarkMs >= day.endMs + coViews.sessionGapMs + lateness;
       // No view still admissible can start a session in the day, and none of its sessions remains.
-      const closing = watermarkMs !== null && watermarkMs >= day.endMs + coViews.sessionGapMs + lateness && !openDays.has(id);
+      if (closing) {
+        openDays ??= this.daysWithSessions();
+        closing = !openDays.has(id);
+      }
       const everyPair = closing || (passed && !day.onTime);
       const pairs = everyPair ? Object.keys(day.pairs) : [...(this.dirty.get(id) ?? [])];
       for (const pair of pairs) {
@@ -98,6 +92,29 @@ export class CoViewSessions {
     }
     this.dirty.clear();
     return rows;
+  }
+
+  /** Counts the sessions that ended by the watermark and drops those no admissible view can reach. */
+  private advance(watermarkMs: number | null, lateness: number): void {
+    for (const [key, list] of Object.entries(this.sessions)) {
+      const delta: PairDelta = new Map();
+      for (const s of list) {
+        if (!s.counted && watermarkMs !== null && s.endMs <= watermarkMs) {
+          s.counted = true;
+          this.addPairs(delta, s, 1);
+        }
+      }
+      this.apply(delta, false);
+      const retained = list.filter((s) => watermarkMs === null || s.endMs + coViews.sessionGapMs + lateness > watermarkMs);
+      if (retained.length === 0) delete this.sessions[key];
+      else this.sessions[key] = retained;
+    }
+  }
+
+  private daysWithSessions(): Set<string> {
+    const days = new Set<string>();
+    for (const list of Object.values(this.sessions)) for (const s of list) days.add(String(coViews.dayOf(s).startMs));
+    return days;
   }
 
   private addPairs(delta: PairDelta, session: SessionState, sign: 1 | -1): void {

@@ -1,4 +1,4 @@
-import { coViews, deadLetterOf, inventory, productActivity, REJECTIONS, sales, type DeadLetter, type JobEvent, type RawMessage } from '../transforms';
+import { MINUTE_MS, coViews, deadLetterOf, inventory, productActivity, REJECTIONS, sales, type DeadLetter, type JobEvent, type RawMessage } from '../transforms';
 import { CoViewSessions } from './co-view-sessions';
 import { FixedWindowAggregate, type Admission, type FiredRow } from './fixed-windows';
 import type { ShardState } from './state';
@@ -76,7 +76,13 @@ export class ShardPipeline {
       late ||= admission.late;
       untilMs = Math.max(untilMs, admission.untilMs);
     }
-    if (admitted.length > 0) state.seen[event.eventId] = untilMs;
+    if (admitted.length > 0) {
+      state.seen[event.eventId] = true;
+      // Rounded up to the minute: forgotten a little later than it could be, in few buckets.
+      const bucket = String(Math.ceil(untilMs / MINUTE_MS) * MINUTE_MS);
+      (state.seenUntil[bucket] ??= []).push(event.eventId);
+      state.counters.admitted += 1;
+    }
     if (late) state.counters.late += 1;
     if (rejected.length > 0) state.counters.tooLate += 1;
     const deadLetters = raw
@@ -98,9 +104,13 @@ export class ShardPipeline {
     const emittedAt = new Date(Math.max(emittedAtMs, state.lastEmittedAtMs + 1));
     state.lastEmittedAtMs = emittedAt.getTime();
     const rows = this.transforms.flatMap((t) => t.fire(state.watermarkMs, emittedAt.toISOString(), state.shard));
-    const now = state.watermarkMs;
-    if (now !== null) {
-      for (const [id, untilMs] of Object.entries(state.seen)) if (untilMs <= now) delete state.seen[id];
+    const watermark = state.watermarkMs;
+    if (watermark !== null) {
+      for (const [bucket, ids] of Object.entries(state.seenUntil)) {
+        if (Number(bucket) > watermark) continue;
+        for (const id of ids) delete state.seen[id];
+        delete state.seenUntil[bucket];
+      }
     }
     return rows;
   }

@@ -14,6 +14,8 @@ export interface JobSettings {
   snapshotEvery: number;
   /** Commit early once this many messages wait for their acks. */
   maxPending: number;
+  /** A subscription that delivered nothing for this long is closed and opened again. */
+  resubscribeAfterMs: number;
 }
 
 export const DEFAULT_SETTINGS: JobSettings = {
@@ -24,4 +26,5 @@ export const DEFAULT_SETTINGS: JobSettings = {
   maxFutureMs: 10 * 60_000,
   snapshotEvery: 60,
   maxPending: 5_000,
+  resubscribeAfterMs: 120_000,
 };

@@ -36,6 +36,16 @@ export interface ShardStatus extends ShardGauges {
   /** The last sink or checkpoint write failed and is being retried. */
   retrying: string | null;
   draining: boolean;
+  /** Messages received again (a delivery attempt after the first), since this process started. */
+  redelivered: number;
+  /** Silent subscriptions reopened since this process started. */
+  reopened: number;
+}
+
+interface Source {
+  subscription: Subscription;
+  lastDeliveryAt: number;
+  reopening: Promise<void> | null;
 }
 
 interface Deferred {
@@ -71,15 +81,18 @@ export class ShardRunner {
   private readonly pipeline: ShardPipeline;
   private readonly lastEventAt = new Map<string, number>();
   private readonly rate = new RateMeter();
-  private subscriptions: Subscription[] = [];
+  private readonly sources = new Map<TopicName, Source>();
+  private reopened = 0;
   private batch: Batch;
   private committing: Batch | null = null;
   private cycleRunning: Promise<void> | null = null;
   private cycleAgain = false;
   private timer: NodeJS.Timeout | null = null;
+  private watchdog: NodeJS.Timeout | null = null;
   private draining = false;
   private retrying: string | null = null;
   private lastCommitAt: number | null = null;
+  private redelivered = 0;
 
   private constructor(
     private readonly deps: ShardRunnerDeps,
@@ -96,10 +109,11 @@ export class ShardRunner {
   static async start(deps: ShardRunnerDeps): Promise<ShardRunner> {
     const checkpoint = await deps.checkpoints.load();
     const state = restoreState(deps.shard, checkpoint, deps.settings.allowedLatenessMs);
-    deps.logger.info({ shard: deps.shard, seq: state.seq, replayed: checkpoint.deltas.length, watermarkMs: state.watermarkMs }, 'analytics shard restored');
+    deps.logger.info({ shard: deps.shard, seq: state.seq, replayed: checkpoint.deltas.length, watermarkMs: state.watermarkMs, counters: state.counters }, 'analytics shard restored');
     const runner = new ShardRunner(deps, state);
     await runner.subscribe();
     runner.timer = setInterval(() => runner.requestCycle(), deps.settings.panePeriodMs);
+    runner.watchdog = setInterval(() => runner.reopenSilent(), Math.min(5_000, deps.settings.resubscribeAfterMs / 2));
     return runner;
   }
 
@@ -124,6 +138,8 @@ export class ShardRunner {
       sources,
       retrying: this.retrying,
       draining: this.draining,
+      redelivered: this.redelivered,
+      reopened: this.reopened,
     };
   }
 
@@ -131,9 +147,13 @@ export class ShardRunner {
   async drain(): Promise<void> {
     this.draining = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.watchdog) clearInterval(this.watchdog);
     await this.cycleRunning;
     await this.cycle(true);
-    await Promise.all(this.subscriptions.map((s) => s.close()));
+    await Promise.all([...this.sources.values()].map(async (source) => {
+      await source.reopening;
+      await source.subscription.close();
+    }));
   }
 
   private newBatch(): Batch {
@@ -146,8 +166,34 @@ export class ShardRunner {
 
   private async subscribe(): Promise<void> {
     for (const topic of Object.values(TOPICS)) {
-      const subscription = await this.deps.bus.subscribe(topic, shardSubscription(topic, this.deps.shard), (m) => this.handle(topic, m), { filter: shardFilter(this.deps.shard) });
-      this.subscriptions.push(subscription);
+      this.sources.set(topic, { subscription: await this.open(topic), lastDeliveryAt: this.deps.now(), reopening: null });
+    }
+  }
+
+  private open(topic: TopicName): Promise<Subscription> {
+    return this.deps.bus.subscribe(topic, shardSubscription(topic, this.deps.shard), (m) => this.handle(topic, m), { filter: shardFilter(this.deps.shard) });
+  }
+
+  /**
+   * Reopens a subscription that delivered nothing for a while: a streaming pull the server ended
+   * for good (the client gives up on some statuses) would otherwise stall the shard silently, and
+   * reopening a merely quiet one costs one stream.
+   */
+  private reopenSilent(): void {
+    const now = this.deps.now();
+    for (const [topic, source] of this.sources) {
+      if (this.draining || source.reopening || now - source.lastDeliveryAt < this.deps.settings.resubscribeAfterMs) continue;
+      source.reopening = (async () => {
+        await source.subscription.close();
+        if (this.draining) return;
+        source.subscription = await this.open(topic);
+        source.lastDeliveryAt = this.deps.now();
+        this.reopened += 1;
+      })()
+        .catch((err: unknown) => this.deps.logger.warn({ err, shard: this.deps.shard, topic }, 'analytics: could not reopen a silent subscription; trying again'))
+        .finally(() => {
+          source.reopening = null;
+        });
     }
   }
 
@@ -156,6 +202,8 @@ export class ShardRunner {
     // Redelivered to whoever owns the shard next.
     if (this.draining) return Promise.reject(new Error(`shard ${this.deps.shard} is draining`));
     const now = this.deps.now();
+    const source = this.sources.get(topic);
+    if (source) source.lastDeliveryAt = now;
     const raw: RawMessage = { topic, messageId: message.messageId, data: message.data.toString('utf8'), attributes: message.attributes, receivedAt: new Date(now).toISOString() };
     const parsed = parseMessage(raw, { maxFutureMs: this.deps.settings.maxFutureMs });
     const batch = this.batch;
@@ -171,6 +219,7 @@ export class ShardRunner {
       if (applied.late) this.deps.metrics.late(this.deps.shard, 1);
     }
     this.rate.add(1, now);
+    if (message.deliveryAttempt > 1) this.redelivered += 1;
     const acked = new Promise<void>((resolve) => batch.acks.push({ resolve }));
     if (this.pending() >= this.deps.settings.maxPending) this.requestCycle();
     return acked;
@@ -217,13 +266,20 @@ export class ShardRunner {
     const entry = forceSnapshot || checkpoints.needsSnapshot(seq) ? { snapshot: JSON.stringify(state) } : { delta: JSON.stringify(delta) };
     const rows = this.warehouseRows(fired, batch.deadLetters);
     this.committing = batch;
+    const began = this.deps.now();
+    let wroteAt = began;
     try {
       for (const [table, tableRows] of rows) await this.retry(`write ${table.name}`, () => this.deps.warehouse.insert(table, tableRows));
+      wroteAt = this.deps.now();
       await this.retry('commit the checkpoint', () => checkpoints.commit(seq, entry));
     } finally {
       this.committing = null;
     }
     this.lastCommitAt = this.deps.now();
+    this.deps.logger.debug(
+      { shard: this.deps.shard, seq, messages: batch.acks.length, rows: fired.length + batch.deadLetters.length, prepareMs: began - now, writeMs: wroteAt - began, checkpointMs: this.lastCommitAt - wroteAt, checkpoint: 'snapshot' in entry ? 'snapshot' : 'delta' },
+      'analytics cycle committed',
+    );
     const deadLettered = new Set(batch.deadLetters.map((d) => `${d.sourceTopic}/${d.messageId}`)).size;
     if (deadLettered > 0) this.deps.metrics.deadLettered(this.deps.shard, deadLettered);
     for (const ack of batch.acks) ack.resolve();

@@ -36,6 +36,8 @@ export interface DayState {
 export interface Counters {
   /** Valid events received, duplicates included. */
   events: number;
+  /** Distinct events that changed at least one aggregate. */
+  admitted: number;
   duplicates: number;
   /** Events behind the watermark but within the allowed lateness. */
   late: number;
@@ -59,7 +61,9 @@ export interface ShardState {
   /** Newest event time per source topic (capped at its receipt time). */
   sources: Record<string, number>;
   /** Event ids seen, each kept until the watermark passes the last window it could still change. */
-  seen: Record<string, number>;
+  seen: Record<string, true>;
+  /** The same ids by the minute (epoch ms) from which they can be forgotten, so pruning touches only what expires. */
+  seenUntil: Record<string, string[]>;
   tables: {
     productActivity: Record<string, FixedWindowState<ProductActivityAccumulator>>;
     inventory: Record<string, FixedWindowState<InventoryAccumulator>>;
@@ -79,9 +83,10 @@ export function emptyState(shard: number): ShardState {
     lastEmittedAtMs: 0,
     sources: {},
     seen: {},
+    seenUntil: {},
     tables: { productActivity: {}, inventory: {}, sales: {} },
     sessions: {},
     days: {},
-    counters: { events: 0, duplicates: 0, late: 0, tooLate: 0, invalid: 0 },
+    counters: { events: 0, admitted: 0, duplicates: 0, late: 0, tooLate: 0, invalid: 0 },
   };
 }

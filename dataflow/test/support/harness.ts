@@ -30,7 +30,7 @@ export interface InProcessJob {
 /** The job as the local platform runs it: in-process bus, DuckDB file, checkpoints in a folder. */
 export async function startInProcessJob(options: { shards: number[]; shardCount: number; settings: Partial<JobSettings>; bus?: EventBus }): Promise<InProcessJob> {
   const folder = mkdtempSync(path.join(tmpdir(), 'analytics-job-'));
-  const bus = options.bus ?? new MemoryBus({ logger: silentLogger, redeliveryDelayMs: 20 });
+  const bus = options.bus ?? new MemoryBus({ logger: silentLogger, redeliveryDelayMs: 20, maxInFlight: 10_000 });
   const warehouse = await createDuckDbWarehouse({ file: path.join(folder, 'warehouse.duckdb') });
   const objects = new LocalObjectStore(path.join(folder, 'objects'));
   const start = (): Promise<AnalyticsJob> =>
