@@ -54,7 +54,9 @@ function later(a: StockLevelAt | null, b: StockLevelAt | null): StockLevelAt | n
   if (a === null) return b;
   if (b === null) return a;
   if (a.eventTimeMs !== b.eventTimeMs) return a.eventTimeMs > b.eventTimeMs ? a : b;
-  return a.eventId >= b.eventId ? a : b;
+  if (a.eventId !== b.eventId) return a.eventId > b.eventId ? a : b;
+  // Copies of one event agree; anything else still needs one answer whatever the order.
+  return JSON.stringify(a) >= JSON.stringify(b) ? a : b;
 }
 
 /** The inventory service's rule: low when available is at or below a set reorder point. */

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { Meter } from '@opentelemetry/api';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LocalObjectStore, MemoryBus, createDuckDbWarehouse, createLogger, type EventBus, type Warehouse } from '@shop/kit';
@@ -28,13 +29,13 @@ export interface InProcessJob {
 }
 
 /** The job as the local platform runs it: in-process bus, DuckDB file, checkpoints in a folder. */
-export async function startInProcessJob(options: { shards: number[]; shardCount: number; settings: Partial<JobSettings>; bus?: EventBus }): Promise<InProcessJob> {
+export async function startInProcessJob(options: { shards: number[]; shardCount: number; settings: Partial<JobSettings>; bus?: EventBus; meter?: Meter }): Promise<InProcessJob> {
   const folder = mkdtempSync(path.join(tmpdir(), 'analytics-job-'));
   const bus = options.bus ?? new MemoryBus({ logger: silentLogger, redeliveryDelayMs: 20, maxInFlight: 10_000 });
   const warehouse = await createDuckDbWarehouse({ file: path.join(folder, 'warehouse.duckdb') });
   const objects = new LocalObjectStore(path.join(folder, 'objects'));
   const start = (): Promise<AnalyticsJob> =>
-    startAnalyticsJob({ bus, warehouse, objects, checkpointLocation: 'gs://analytics-test/checkpoints', shards: options.shards, shardCount: options.shardCount, logger: silentLogger, settings: options.settings });
+    startAnalyticsJob({ bus, warehouse, objects, checkpointLocation: 'gs://analytics-test/checkpoints', shards: options.shards, shardCount: options.shardCount, logger: silentLogger, settings: options.settings, meter: options.meter });
   const handle: InProcessJob = {
     bus,
     warehouse,
